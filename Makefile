@@ -1,0 +1,45 @@
+# The index of everything a developer runs. `make demo` and `make test` set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+export PULUMI_SKIP_UPDATE_CHECK := true
+
+.PHONY: setup venv engine demo demo-destroy sandbox test lint typecheck bench clean
+
+setup: venv engine
+
+venv: $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+engine:
+	bash scripts/install-engine.sh
+
+demo: setup
+	$(PY) -m deploy demo
+
+demo-destroy: setup
+	$(PY) -m deploy demo-destroy
+
+sandbox: venv
+	$(PY) -m sandbox --state-dir .sandbox/state
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+test: setup lint typecheck
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m pytest benchmarks -q -s
+
+clean:
+	rm -rf .tools .pulumi-state .sandbox

@@ -1,0 +1,358 @@
+"""The LiveAgent API v3 emulator: phone numbers, departments and ping, with the per-key rate limit.
+
+Where `liveagent-api.md` marks a behaviour unknown, the choice made here is documented in the README
+("Sandbox"): e.g. the next-page cursor comes back in the `X-Next-Cursor` header and GET echoes the
+SIP password, as the admin panel shows it.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import json
+import re
+import threading
+import time
+import uuid
+from typing import Any, Callable
+
+from .server import ApiError, Emulator, Request, Response
+
+TYPES = ["A", "C", "T", "T-O", "S"]
+STATUSES = ["A", "I"]
+# Writable PhoneNumber fields and their JSON types; output-only fields are listed apart.
+WRITABLE: dict[str, type | tuple[type, ...]] = {
+    "type": str, "number": str, "name": str, "departmentid": str, "dial_out_prefix": int,
+    "record_in_call": bool, "record_out_call": bool, "status": str, "host_settings": str, "host": str,
+    "port": str, "user": str, "auth_user": str, "password": str, "proxy_host": str, "proxy_port": str,
+    "proxy_user": str, "providerid": str, "ivr": str,
+}
+OUTPUT_ONLY = ("id", "dial_out_prefix_formatted", "department", "status_message")
+LIST_PARAMS = {"_perPage", "_cursor", "_sortField", "_sortDir", "_filters", "additionalObjects"}
+DEPARTMENT_LIST_PARAMS = {"_page", "_perPage", "_from", "_to", "_sortDir", "_sortField", "_filters"}
+FILTER_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "E": lambda a, b: str(a) == str(b), "NE": lambda a, b: str(a) != str(b),
+    "L": lambda a, b: str(b).lower().strip("%") in str(a).lower(),
+}
+
+
+def fail(status: int, message: str) -> ApiError:
+    return ApiError(status, {"message": message})
+
+
+class RateLimiter:
+    """A sliding window per API key: LiveAgent allows 180 requests a minute per key."""
+
+    def __init__(self, requests: int, window_s: float):
+        self.requests = requests
+        self.window_s = window_s
+        self._hits: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        if self.requests <= 0:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and now - hits[0] >= self.window_s:
+                hits.popleft()
+            if len(hits) >= self.requests:
+                return False
+            hits.append(now)
+            return True
+
+    def retry_after(self, key: str) -> float:
+        with self._lock:
+            hits = self._hits[key]
+            return max(0.0, self.window_s - (time.monotonic() - hits[0])) if hits else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"requests": self.requests, "window_s": self.window_s}
+
+
+class LiveAgentEmulator(Emulator):
+    name = "liveagent"
+
+    def __init__(self, seed: dict[str, Any], save: Callable[[dict[str, Any]], None] | None = None,
+                 state: dict[str, Any] | None = None, rate_limit: tuple[int, float] = (180, 60.0)):
+        super().__init__()
+        self.seed = seed
+        self.api_keys: set[str] = set(seed.get("api_keys") or [seed["api_key"]])
+        self._save = save
+        self.state: dict[str, Any] = state if state is not None else self._initial_state()
+        self.limiter = RateLimiter(*rate_limit)
+        self._register_routes()
+
+    def _initial_state(self) -> dict[str, Any]:
+        departments = {}
+        for entry in self.seed.get("departments", []):
+            department_id = entry.get("department_id") or uuid.uuid4().hex[:8]
+            departments[department_id] = {
+                "department_id": department_id, "name": entry["name"],
+                "agent_count": entry.get("agent_count", 0), "online_status": entry.get("online_status", "F"),
+                "agent_ids": entry.get("agent_ids", []), "mailaccount_id": entry.get("mailaccount_id", ""),
+            }
+        return {"phone_numbers": {}, "departments": departments}
+
+    def reset(self) -> None:
+        self.state = self._initial_state()
+
+    def snapshot(self) -> dict[str, Any]:
+        return copy.deepcopy(self.state)
+
+    def after_write(self) -> None:
+        if self._save:
+            self._save(self.state)
+
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        return {"message": message}
+
+    def control(self, request: Request, action: str) -> Response | None:
+        if action == "rate_limit" and request.method == "GET":
+            return Response(200, self.limiter.to_json())
+        if action == "rate_limit" and request.method in ("POST", "PUT"):
+            body = request.json() or {}
+            self.limiter = RateLimiter(int(body.get("requests", 180)), float(body.get("window_s", 60.0)))
+            return Response(200, self.limiter.to_json())
+        return None
+
+    # ---------------------------------------------------------------- plumbing
+    def _register_routes(self) -> None:
+        def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+            def run(request: Request) -> Response:
+                key = request.headers.get("apikey", "")
+                if key not in self.api_keys:
+                    raise fail(403, "ApiKey not found")
+                if not self.limiter.allow(key):
+                    raise ApiError(429, {"message": "Too many requests"},
+                                   {"Retry-After": str(max(1, round(self.limiter.retry_after(key))))})
+                return handler(request)
+            return run
+
+        base = "/api/v3"
+        table = [
+            ("GET", "/ping", "ping", self.ping),
+            ("GET", "/phone_numbers", "getPhoneNumbersList", self.list_numbers),
+            ("POST", "/phone_numbers", "addNumber", self.add_number),
+            ("GET", "/phone_numbers/availablePrefix", "getAvailablePrefix", self.available_prefix),
+            ("GET", "/phone_numbers/{phoneNumberId}", "getPhoneNumber", self.get_number),
+            ("PUT", "/phone_numbers/{phoneNumberId}", "updatePhoneNumber", self.update_number),
+            ("PUT", "/phone_numbers/{phoneNumberId}/status", "updatePhoneNumberStatus", self.update_status),
+            ("DELETE", "/phone_numbers/{phoneNumberId}", "removePhoneNumber", self.remove_number),
+            ("GET", "/departments", "getDepartmentList", self.list_departments),
+            ("GET", "/departments/{departmentId}", "getSpecificDepartment", self.get_department),
+        ]
+        for method, path, name, handler in table:
+            self.add(method, base + path, name, guarded(handler))
+
+    @staticmethod
+    def _query(request: Request, allowed: set[str]) -> dict[str, str]:
+        unknown = sorted(set(request.query) - allowed)
+        if unknown:
+            raise fail(400, f"Unknown query parameter(s): {', '.join(unknown)}")
+        return {key: values[-1] for key, values in request.query.items()}
+
+    def _number(self, request: Request) -> dict[str, Any]:
+        number = self.state["phone_numbers"].get(request.params["phoneNumberId"])
+        if number is None:
+            raise fail(404, "Phone number not found")
+        return number
+
+    def number_json(self, number: dict[str, Any]) -> dict[str, Any]:
+        body = {key: number.get(key) for key in WRITABLE if number.get(key) is not None}
+        body["id"] = number["id"]
+        prefix = number.get("dial_out_prefix")
+        if prefix is not None:
+            body["dial_out_prefix_formatted"] = f"{prefix:02d}" if prefix < 100 else str(prefix)
+        department = self.state["departments"].get(number.get("departmentid") or "")
+        if department is not None:
+            body["department"] = dict(department)
+        body["status_message"] = "" if number.get("status") == "A" else "Inactive"
+        return body
+
+    def _validate(self, fields: dict[str, Any], current_id: str | None) -> None:
+        if fields.get("type") not in TYPES:
+            raise fail(400, f"type must be one of {', '.join(TYPES)}")
+        if fields.get("status") not in STATUSES:
+            raise fail(400, "status must be A (active) or I (inactive)")
+        number = fields.get("number") or ""
+        if not re.fullmatch(r"\+?\d{3,15}", number):
+            raise fail(400, f"number {number!r} is not a phone number")
+        for other in self.state["phone_numbers"].values():
+            if other["id"] != current_id and other["number"] == number:
+                raise fail(400, f"Phone number {number} already exists (id {other['id']})")
+        prefix = fields.get("dial_out_prefix")
+        if prefix is not None:
+            if isinstance(prefix, bool) or not isinstance(prefix, int) or not 1 <= prefix <= 999:
+                raise fail(400, f"dial_out_prefix must be an integer from 1 to 999; got {prefix!r}")
+            for other in self.state["phone_numbers"].values():
+                if other["id"] != current_id and other.get("dial_out_prefix") == prefix:
+                    raise fail(400, f"dial_out_prefix {prefix} is already used by phone number {other['number']} "
+                                    f"(id {other['id']})")
+        department = fields.get("departmentid")
+        if department and department not in self.state["departments"]:
+            raise fail(404, "Department was not found")
+        settings = fields.get("host_settings")
+        if settings:
+            try:
+                json.loads(settings)
+            except json.JSONDecodeError as exc:
+                raise fail(400, f"host_settings must be JSON encoded: {exc}") from exc
+
+    # ---------------------------------------------------------------- routes
+    def ping(self, request: Request) -> Response:
+        self._query(request, set())
+        return Response(200, {"message": "pong"})
+
+    def list_numbers(self, request: Request) -> Response:
+        query = self._query(request, LIST_PARAMS)
+        per_page = int(query.get("_perPage", "10"))
+        if not 1 <= per_page <= 1000:
+            raise fail(400, "_perPage must be between 1 and 1000")
+        rows = [self.number_json(n) for n in self.state["phone_numbers"].values()]
+        rows = self._filter(rows, query.get("_filters"))
+        sort_field = query.get("_sortField", "id")
+        if sort_field not in ("id", "number", "name"):
+            raise fail(400, f"_sortField must be id, number or name; got {sort_field!r}")
+        direction = query.get("_sortDir", "ASC").upper()
+        if direction not in ("ASC", "DESC"):
+            raise fail(400, "_sortDir must be ASC or DESC")
+        rows.sort(key=lambda row: (str(row.get(sort_field) or ""), row["id"]), reverse=direction == "DESC")
+        offset = 0
+        if "_cursor" in query:
+            if not re.fullmatch(r"c\d+", query["_cursor"]):
+                raise fail(400, "Invalid _cursor")
+            offset = int(query["_cursor"][1:])
+        page = rows[offset:offset + per_page]
+        headers = {"X-Next-Cursor": f"c{offset + per_page}"} if offset + per_page < len(rows) else {}
+        return Response(200, page, headers)
+
+    @staticmethod
+    def _filter(rows: list[dict[str, Any]], raw: str | None) -> list[dict[str, Any]]:
+        if not raw:
+            return rows
+        try:
+            filters = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise fail(400, f"_filters is not valid JSON: {exc}") from exc
+        if isinstance(filters, dict):
+            conditions = [(column, "E", value) for column, value in filters.items()]
+        elif isinstance(filters, list) and all(isinstance(f, list) and len(f) == 3 for f in filters):
+            conditions = [tuple(f) for f in filters]
+        else:
+            raise fail(400, "_filters must be a JSON object or an array of [column, operator, value]")
+        for column, operator, value in conditions:
+            if operator not in FILTER_OPERATORS:
+                raise fail(400, f"Unsupported filter operator {operator!r}")
+            rows = [row for row in rows if FILTER_OPERATORS[operator](row.get(column, ""), value)]
+        return rows
+
+    def add_number(self, request: Request) -> Response:
+        if request.content_type != "application/x-www-form-urlencoded":
+            raise fail(400, "Data is missing: POST /phone_numbers takes an application/x-www-form-urlencoded body")
+        form = request.form()
+        unknown = sorted(set(form) - set(WRITABLE))
+        if unknown:
+            raise fail(400, f"Unknown field(s): {', '.join(unknown)}")
+        missing = [name for name in ("type", "number", "status") if name not in form]
+        if missing:
+            raise fail(400, f"Data is missing: {', '.join(missing)}")
+        fields: dict[str, Any] = {}
+        for name, values in form.items():
+            value = values[-1]
+            if WRITABLE[name] is int:
+                if not re.fullmatch(r"\d+", value):
+                    raise fail(400, f"{name} must be an integer; got {value!r}")
+                fields[name] = int(value)
+            elif WRITABLE[name] is bool:
+                if value not in ("true", "false", "1", "0", "Y", "N"):
+                    raise fail(400, f"{name} must be a boolean; got {value!r}")
+                fields[name] = value in ("true", "1", "Y")
+            else:
+                fields[name] = value
+        self._validate(fields, None)
+        number_id = uuid.uuid4().hex[:8]
+        number = {"port": "5060", "host_settings": "{}", "record_in_call": False, "record_out_call": False,
+                  **fields, "id": number_id}
+        self.state["phone_numbers"][number_id] = number
+        return Response(200, self.number_json(number))
+
+    def get_number(self, request: Request) -> Response:
+        self._query(request, set())
+        return Response(200, self.number_json(self._number(request)))
+
+    def update_number(self, request: Request) -> Response:
+        number = self._number(request)
+        if request.content_type != "application/json":
+            raise fail(400, "PUT /phone_numbers/{id} takes an application/json body holding the whole PhoneNumber")
+        try:
+            body = request.json()
+        except json.JSONDecodeError as exc:
+            raise fail(400, f"Body is not valid JSON: {exc}") from exc
+        if not isinstance(body, dict):
+            raise fail(400, "Body must be a PhoneNumber object")
+        if "id" in body and str(body["id"]) != number["id"]:
+            raise fail(400, "id in the body does not match the URL")
+        unknown = sorted(set(body) - set(WRITABLE) - set(OUTPUT_ONLY))
+        if unknown:
+            raise fail(400, f"Unknown field(s): {', '.join(unknown)}")
+        fields: dict[str, Any] = {}
+        for name, expected in WRITABLE.items():
+            if name not in body or body[name] is None:
+                continue
+            value = body[name]
+            if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise fail(400, f"{name} must be an integer; got {value!r}")
+            if expected is not int and not isinstance(value, expected):
+                raise fail(400, f"{name} must be a {expected.__name__}; got {value!r}")
+            fields[name] = value
+        self._validate(fields, number["id"])
+        # A PUT replaces the whole object: a writable field left out is cleared, as with the real API.
+        replaced = {"id": number["id"], **fields}
+        self.state["phone_numbers"][number["id"]] = replaced
+        return Response(200, self.number_json(replaced))
+
+    def update_status(self, request: Request) -> Response:
+        number = self._number(request)
+        form = request.form() if request.content_type == "application/x-www-form-urlencoded" else {}
+        status = (form.get("status") or [None])[-1]
+        if status not in STATUSES:
+            raise fail(400, "status must be A (active) or I (inactive)")
+        number["status"] = status
+        return Response(200, self.number_json(number))
+
+    def remove_number(self, request: Request) -> Response:
+        number = self._number(request)
+        del self.state["phone_numbers"][number["id"]]
+        return Response(200, {})
+
+    def available_prefix(self, request: Request) -> Response:
+        self._query(request, set())
+        used = {n.get("dial_out_prefix") for n in self.state["phone_numbers"].values()}
+        for prefix in range(1, 1000):
+            if prefix not in used:
+                return Response(200, {"prefix": prefix})
+        raise fail(404, "No prefix is available")
+
+    def list_departments(self, request: Request) -> Response:
+        query = self._query(request, DEPARTMENT_LIST_PARAMS)
+        rows = [dict(d) for d in self.state["departments"].values()]
+        rows = self._filter(rows, query.get("_filters"))
+        sort_field = query.get("_sortField", "name")
+        rows.sort(key=lambda row: str(row.get(sort_field) or ""), reverse=query.get("_sortDir", "ASC") == "DESC")
+        per_page = int(query.get("_perPage", "10"))
+        if "_from" in query:
+            start = int(query["_from"])
+            end = int(query.get("_to", start + per_page))
+        else:
+            page = int(query.get("_page", "1"))
+            start, end = (page - 1) * per_page, page * per_page
+        return Response(200, rows[start:end])
+
+    def get_department(self, request: Request) -> Response:
+        self._query(request, set())
+        department = self.state["departments"].get(request.params["departmentId"])
+        if department is None:
+            raise fail(404, "Department was not found")
+        return Response(200, dict(department))

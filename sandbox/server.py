@@ -1,0 +1,374 @@
+"""HTTP plumbing shared by both emulators: routing, parsing, faults, counters and control endpoints."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+JsonBody = dict[str, Any] | list[Any] | None
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)  # path parameters
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8") or "null")
+
+
+@dataclass
+class Response:
+    status: int
+    body: JsonBody = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with an error response in the emulated API's own format."""
+
+    def __init__(self, status: int, body: JsonBody, headers: dict[str, str] | None = None):
+        super().__init__(f"{status}: {body}")
+        self.response = Response(status, body, headers or {})
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass
+class Route:
+    method: str
+    template: str  # e.g. /v1/Trunks/{Sid}
+    name: str  # the operation id, used in counters
+    handler: Handler
+    regex: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+?)", re.escape(self.template))
+        self.regex = re.compile(f"^{pattern}$")
+
+
+@dataclass
+class FaultPlan:
+    """Faults injected before a request reaches the emulated API, so a faulted write never happens."""
+
+    rate: float = 0.0
+    statuses: list[int | str] = field(default_factory=lambda: [503])  # ints, "timeout" or "drop"
+    latency_ms: float = 0.0  # added to every API request
+    timeout_ms: float = 15000.0  # how long a "timeout" fault holds the connection before closing it
+    retry_after: float | None = None  # Retry-After header (seconds) on faulted 429/503
+    methods: list[str] | None = None  # limit faults to these HTTP methods
+    seed: int | None = None
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "FaultPlan":
+        known = {"rate", "statuses", "latency_ms", "timeout_ms", "retry_after", "methods", "seed"}
+        unknown = set(body) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}; known: {sorted(known)}")
+        plan = cls(**body)
+        if not 0.0 <= plan.rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        for status in plan.statuses:
+            if status not in ("timeout", "drop") and not (isinstance(status, int) and 400 <= status <= 599):
+                raise ValueError(f"status {status!r} is not an HTTP error status, 'timeout' or 'drop'")
+        plan.rng = random.Random(plan.seed)
+        return plan
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rate": self.rate,
+            "statuses": self.statuses,
+            "latency_ms": self.latency_ms,
+            "timeout_ms": self.timeout_ms,
+            "retry_after": self.retry_after,
+            "methods": self.methods,
+            "seed": self.seed,
+        }
+
+    def draw(self, method: str) -> int | str | None:
+        if self.rate <= 0 or (self.methods and method not in self.methods):
+            return None
+        if self.rng.random() >= self.rate:
+            return None
+        return self.rng.choice(self.statuses)
+
+
+class RequestLog:
+    """Counters a test reads to prove, for example, that a no-op `pulumi up` wrote nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.total = 0
+            self.reads = 0
+            self.writes = 0
+            self.by_route: Counter[str] = Counter()
+            self.by_status: Counter[str] = Counter()
+            self.by_route_status: Counter[str] = Counter()
+            self.recent: list[dict[str, Any]] = []
+
+    def record(self, method: str, route: str, status: int | str, params: list[str]) -> None:
+        with self._lock:
+            self.total += 1
+            if method in ("GET", "HEAD"):
+                self.reads += 1
+            else:
+                self.writes += 1
+            self.by_route[route] += 1
+            self.by_status[str(status)] += 1
+            self.by_route_status[f"{route} {status}"] += 1
+            self.recent.append({"method": method, "route": route, "status": status, "params": params})
+            del self.recent[:-500]
+
+    def to_json(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": self.total,
+                "reads": self.reads,
+                "writes": self.writes,
+                "by_route": dict(self.by_route),
+                "by_status": dict(self.by_status),
+                "by_route_status": dict(self.by_route_status),
+                "recent": list(self.recent),
+            }
+
+
+class Emulator:
+    """Base of an emulated API: a route table, one lock over its state, faults and counters."""
+
+    name = "emulator"
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+        self.lock = threading.RLock()
+        self.log = RequestLog()
+        self.faults = FaultPlan()
+        self.base_url = ""
+
+    # -- to be provided by each emulator
+    def error_body(self, status: int, message: str) -> JsonBody:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def snapshot(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def after_write(self) -> None:
+        """Called after each successful write, e.g. to persist state."""
+
+    def control(self, request: Request, action: str) -> Response | None:
+        """Emulator-specific control endpoints under /__sandbox/."""
+        return None
+
+    # -- shared behaviour
+    def route(self, method: str, template: str, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(method, template, name, handler))
+            return handler
+
+        return register
+
+    def add(self, method: str, template: str, name: str, handler: Handler) -> None:
+        self.routes.append(Route(method, template, name, handler))
+
+    def match(self, method: str, path: str) -> tuple[Route | None, bool]:
+        """Returns the route and whether the path exists for some other method."""
+        path_known = False
+        for route in self.routes:
+            found = route.regex.match(path)
+            if found:
+                if route.method == method:
+                    return route, True
+                path_known = True
+        return None, path_known
+
+    def dispatch(self, request: Request) -> Response:
+        route, path_known = self.match(request.method, request.path)
+        if route is None:
+            status = 405 if path_known else 404
+            message = "Method not allowed" if path_known else f"The requested resource {request.path} was not found"
+            self.log.record(request.method, f"{request.method} <unmatched>", status, [])
+            return Response(status, self.error_body(status, message))
+        match = route.regex.match(request.path)
+        assert match is not None
+        request.params = match.groupdict()
+        try:
+            with self.lock:
+                response = route.handler(request)
+                if request.method != "GET" and response.status < 400:
+                    self.after_write()
+        except ApiError as error:
+            response = error.response
+        params = sorted(request.query) + (sorted(request.form()) if request.content_type.endswith("urlencoded") else [])
+        self.log.record(request.method, route.name, response.status, params)
+        return response
+
+    def handle_control(self, request: Request) -> Response:
+        action = request.path[len("/__sandbox/") :].strip("/")
+        if action == "requests" and request.method == "GET":
+            return Response(200, self.log.to_json())
+        if action == "requests" and request.method == "DELETE":
+            self.log.reset()
+            return Response(200, self.log.to_json())
+        if action == "reset" and request.method == "POST":
+            with self.lock:
+                self.reset()
+                self.after_write()
+            self.log.reset()
+            self.faults = FaultPlan()
+            return Response(200, {"reset": True})
+        if action == "faults" and request.method == "GET":
+            return Response(200, self.faults.to_json())
+        if action == "faults" and request.method in ("POST", "PUT"):
+            try:
+                self.faults = FaultPlan.from_json(request.json() or {})
+            except (ValueError, TypeError) as error:
+                return Response(400, {"error": str(error)})
+            return Response(200, self.faults.to_json())
+        if action == "faults" and request.method == "DELETE":
+            self.faults = FaultPlan()
+            return Response(200, self.faults.to_json())
+        if action == "state" and request.method == "GET":
+            with self.lock:
+                return Response(200, self.snapshot())
+        with self.lock:
+            custom = self.control(request, action)
+        if custom is not None:
+            return custom
+        return Response(404, {"error": f"no control endpoint {request.method} /__sandbox/{action}"})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator):
+        self.emulator = emulator
+        super().__init__(address, _RequestHandler)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as they would with the real APIs
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        pass  # counters are served at /__sandbox/requests; stderr stays quiet
+
+    def _read_request(self) -> Request:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        return Request(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+
+    def _send(self, response: Response) -> None:
+        payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+        self.send_response(response.status)
+        if response.body is not None:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _handle(self) -> None:
+        emulator = self.server.emulator
+        request = self._read_request()
+        if request.path.startswith("/__sandbox/"):
+            self._send(emulator.handle_control(request))
+            return
+        plan = emulator.faults
+        if plan.latency_ms:
+            time.sleep(plan.latency_ms / 1000.0)
+        fault = plan.draw(request.method)
+        if fault is not None:
+            route, _ = emulator.match(request.method, request.path)
+            route_name = route.name if route else f"{request.method} <unmatched>"
+            emulator.log.record(request.method, route_name, f"fault:{fault}", [])
+            if fault == "drop":
+                self._drop()
+                return
+            if fault == "timeout":
+                time.sleep(plan.timeout_ms / 1000.0)
+                self._drop()
+                return
+            assert isinstance(fault, int)
+            headers = {}
+            if plan.retry_after is not None and fault in (429, 503):
+                headers["Retry-After"] = str(plan.retry_after)
+            self._send(Response(fault, emulator.error_body(fault, _REASONS.get(fault, "Injected fault")), headers))
+            return
+        self._send(emulator.dispatch(request))
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+_REASONS = {
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+class RunningServer:
+    """One emulator served on a background thread."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0):
+        self.emulator = emulator
+        self.httpd = _Server((host, port), emulator)
+        bound_host, bound_port = self.httpd.server_address[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        emulator.base_url = self.url
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name=emulator.name, daemon=True)
+
+    def start(self) -> "RunningServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

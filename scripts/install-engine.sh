@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the pinned Pulumi engine into .tools/bin: the CLI built from Go modules (tools/pulumi),
+# plus the dynamic-provider plugin script shipped in the pinned sdk/v3 module.
+# Builds are cached outside the clone, keyed by version and go.sum, so a fresh clone does not rebuild.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools_module="$root/tools/pulumi"
+version=$(grep -oE 'github.com/pulumi/pulumi/pkg/v3 v[0-9][0-9.]*' "$tools_module/go.mod" | head -n1 | sed 's/.* v//')
+bin="$root/.tools/bin"
+key="$version-$(sha256sum "$tools_module/go.sum" | cut -c1-12)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/twilio-liveagent/pulumi/$key"
+
+mkdir -p "$bin"
+
+version_at_least() {  # $1 >= $2, both without a leading v
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+link_into_bin() {
+  for file in "$1"/*; do ln -sfn "$file" "$bin/$(basename "$file")"; done
+}
+
+# A Pulumi installed the usual way (with its language hosts beside it) is used as it is.
+if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) && [ "$ambient" != "$bin/pulumi" ]; then
+  ambient_version=$(PULUMI_SKIP_UPDATE_CHECK=true "$ambient" version 2>/dev/null | sed 's/^v//')
+  if [ -n "$ambient_version" ] && version_at_least "$ambient_version" "$version"; then
+    link_into_bin "$(dirname "$(readlink -f "$ambient")")"
+    echo "engine: using $ambient (v$ambient_version >= v$version)"
+    exit 0
+  fi
+fi
+
+if [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-resource-pulumi-python" ]; then
+  link_into_bin "$cache/bin"
+  echo "engine: pulumi v$version from cache $cache"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "engine: Go is needed to build the Pulumi CLI (see README)" >&2; exit 1; }
+echo "engine: building pulumi v$version from Go modules (a few minutes, once per machine)"
+start=$(date +%s)
+staging="$cache.tmp.$$"
+rm -rf "$staging" && mkdir -p "$staging/bin"
+(
+  cd "$tools_module"
+  GOFLAGS=-mod=mod GOBIN="$staging/bin" go install -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  sdk_dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  # The release's own scripts, as Pulumi's release packaging copies them next to the binaries.
+  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/bin/"
+  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
+)
+rm -rf "$cache" && mv "$staging" "$cache"
+link_into_bin "$cache/bin"
+echo "engine: built pulumi v$version in $(( $(date +%s) - start ))s into $cache"
