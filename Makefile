@@ -26,7 +26,7 @@ demo-destroy: setup
 	$(PY) -m deploy demo-destroy
 
 sandbox: venv
-	$(PY) -m sandbox --state-dir .sandbox/state
+	$(PY) -m sandbox --state-dir .sandbox/state --twilio-port 18081 --liveagent-port 18082
 
 lint: venv
 	$(VENV)/bin/ruff check .

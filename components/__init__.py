@@ -1,0 +1,1 @@
+"""Component resources: each step of the guide as a resource a person recognises."""

@@ -1,0 +1,44 @@
+"""CredentialList: the SIP credential list, its one credential, and its association with the trunk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from twilio_provider.associations import TrunkCredentialList
+from twilio_provider.credential_list import Credential, CredentialListResource
+
+
+@dataclass(frozen=True)
+class CredentialListArgs:
+    trunk_sid: pulumi.Input[str]
+    list_name: str
+    username: str
+    password: pulumi.Input[str]
+    """Secret; Twilio never returns it, so state keeps only a salted digest."""
+
+
+class CredentialList(pulumi.ComponentResource):
+    credential_list_sid: pulumi.Output[str]
+    credential_sid: pulumi.Output[str]
+    username: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CredentialListArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("twilio-liveagent:twilio:CredentialList", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.list = CredentialListResource(f"{name}-list", {"friendly_name": args.list_name}, child)
+        self.credential = Credential(f"{name}-credential", {
+            "credential_list_sid": self.list.id,
+            "username": args.username,
+            "password": pulumi.Output.secret(args.password),
+        }, child)
+        self.association = TrunkCredentialList(f"{name}-on-trunk", {
+            "trunk_sid": args.trunk_sid,
+            "credential_list_sid": self.list.id,
+        }, child)
+        self.credential_list_sid = self.list.id
+        self.credential_sid = self.credential.id
+        self.username = self.credential.username
+        self.register_outputs({"credential_list_sid": self.credential_list_sid,
+                               "credential_sid": self.credential_sid, "username": self.username})

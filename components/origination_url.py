@@ -1,0 +1,34 @@
+"""OriginationUrl: where the trunk sends inbound calls (LiveAgent's SIP server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from twilio_provider.origination_url import OriginationUrl as OriginationUrlResource
+
+
+@dataclass(frozen=True)
+class OriginationUrlArgs:
+    trunk_sid: pulumi.Input[str]
+    sip_url: str
+    friendly_name: str = "LiveAgent"
+    weight: int = 10
+    priority: int = 10
+    enabled: bool = True
+
+
+class OriginationUrl(pulumi.ComponentResource):
+    origination_url_sid: pulumi.Output[str]
+    sip_url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: OriginationUrlArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("twilio-liveagent:twilio:OriginationUrl", name, None, opts)
+        self.url = OriginationUrlResource(f"{name}-url", {
+            "trunk_sid": args.trunk_sid, "sip_url": args.sip_url, "friendly_name": args.friendly_name,
+            "weight": args.weight, "priority": args.priority, "enabled": args.enabled,
+        }, pulumi.ResourceOptions(parent=self))
+        self.origination_url_sid = self.url.id
+        self.sip_url = self.url.sip_url
+        self.register_outputs({"origination_url_sid": self.origination_url_sid, "sip_url": self.sip_url})

@@ -1,0 +1,28 @@
+"""PhoneNumberAttachment: an owned Twilio number routed to the trunk. Destroy detaches; it never releases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from twilio_provider.associations import PhoneNumberAttachment as AttachmentResource
+
+
+@dataclass(frozen=True)
+class PhoneNumberAttachmentArgs:
+    trunk_sid: pulumi.Input[str]
+    phone_number: str
+    """E.164; must already be a number of the account."""
+
+
+class PhoneNumberAttachment(pulumi.ComponentResource):
+    phone_number_sid: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PhoneNumberAttachmentArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("twilio-liveagent:twilio:PhoneNumberAttachment", name, None, opts)
+        self.attachment = AttachmentResource(f"{name}-attachment", {
+            "trunk_sid": args.trunk_sid, "phone_number": args.phone_number,
+        }, pulumi.ResourceOptions(parent=self))
+        self.phone_number_sid = self.attachment.phone_number_sid
+        self.register_outputs({"phone_number_sid": self.phone_number_sid})

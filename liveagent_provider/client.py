@@ -1,0 +1,148 @@
+"""A thin LiveAgent API v3 client: apikey header, form POST, JSON PUT, retries, a shared rate limit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import requests
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
+from tenacity.wait import wait_base
+
+from .errors import LiveAgentApiError
+from .rate_limit import shared_limiter
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class LiveAgentSettings:
+    url: str  # the account URL, e.g. https://example.ladesk.com
+    api_key: str = field(repr=False)
+    rate_requests: int = 180
+    rate_window_s: float = 60.0
+    timeout: tuple[float, float] = (5.0, 30.0)
+    attempts: int = 6
+    max_retry_s: float = 120.0
+
+    @property
+    def api_base(self) -> str:
+        return self.url.rstrip("/") + "/api/v3"
+
+
+class _Retryable(Exception):
+    def __init__(self, error: Exception, retry_after: float | None = None):
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class _wait_retry_after(wait_base):
+    """Honour Retry-After when the server sends one; otherwise exponential backoff with jitter."""
+
+    def __init__(self) -> None:
+        self.backoff = wait_exponential_jitter(initial=0.5, max=10.0, jitter=0.5)
+
+    def __call__(self, retry_state: Any) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, _Retryable) and error.retry_after is not None:
+            return min(error.retry_after, 30.0)
+        return float(self.backoff(retry_state))
+
+
+class LiveAgentClient:
+    def __init__(self, settings: LiveAgentSettings, session: requests.Session | None = None):
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.headers.update({"apikey": settings.api_key, "Accept": "application/json"})
+        key_id = hashlib.sha256(settings.api_key.encode()).hexdigest()[:16]
+        self.limiter = shared_limiter(settings.api_base, key_id, settings.rate_requests, settings.rate_window_s)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        self.limiter.acquire()
+        try:
+            response = self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
+        except requests.ConnectionError as exc:
+            raise _Retryable(LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url))
+        except requests.Timeout as exc:
+            error = LiveAgentApiError(0, f"no answer in time ({exc.__class__.__name__})", method, url)
+            if method != "POST":
+                raise _Retryable(error)
+            raise error from None
+        if response.status_code >= 400:
+            try:
+                body = response.json() if response.content else None
+            except ValueError:
+                body = response.text
+            message = body.get("message") if isinstance(body, dict) else str(body or response.reason)
+            error = LiveAgentApiError(response.status_code, str(message), method, url)
+            retry_after = response.headers.get("Retry-After")
+            # 429 is never processed; 5xx only repeated where repeating cannot duplicate a number.
+            if response.status_code == 429 or (response.status_code in RETRYABLE_STATUSES and method != "POST"):
+                raise _Retryable(error, float(retry_after) if retry_after and retry_after.isdigit() else None)
+            raise error
+        return response
+
+    def _send_with_retries(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts) | stop_after_delay(self.settings.max_retry_s),
+            wait=_wait_retry_after(), retry=retry_if_exception(lambda e: isinstance(e, _Retryable)), reraise=True)
+        try:
+            return retrying(self._send, method, self.settings.api_base + path, **kwargs)
+        except _Retryable as final:
+            raise final.error from None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send_with_retries(method, path, **kwargs)
+        return response.json() if response.content else None
+
+    # -- phone numbers
+    def find_numbers(self, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every number matching `_filters`, following the `X-Next-Cursor` header."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"_filters": json.dumps(dict(filters)), "_perPage": 100}
+        while True:
+            response = self._send_with_retries("GET", "/phone_numbers", params=params)
+            found.extend(response.json())
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor:
+                return found
+            params = {**params, "_cursor": cursor}
+
+    def get_number(self, number_id: str) -> dict[str, Any] | None:
+        try:
+            body: dict[str, Any] = self.request("GET", f"/phone_numbers/{number_id}")
+            return body
+        except LiveAgentApiError as error:
+            if error.not_found:
+                return None
+            raise
+
+    def add_number(self, form: Mapping[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = self.request("POST", "/phone_numbers", data=dict(form))
+        return body
+
+    def update_number(self, number_id: str, number: Mapping[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = self.request("PUT", f"/phone_numbers/{number_id}", json=dict(number))
+        return body
+
+    def delete_number(self, number_id: str) -> bool:
+        try:
+            self.request("DELETE", f"/phone_numbers/{number_id}")
+            return True
+        except LiveAgentApiError as error:
+            if error.not_found:
+                return False
+            raise
+
+    def departments(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            rows = self.request("GET", "/departments", params={"_page": page, "_perPage": 100})
+            found.extend(rows or [])
+            if not rows or len(rows) < 100:
+                return found
+            page += 1

@@ -1,0 +1,29 @@
+"""LiveAgent account URL, API key and rate limit, read from stack config in `configure` or the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from pulumi.dynamic import Config
+
+from .client import LiveAgentSettings
+
+
+class MissingCredentials(RuntimeError):
+    pass
+
+
+def read_settings(config: Config | None) -> LiveAgentSettings:
+    raw = config.get("liveagent") if config is not None else None
+    liveagent: dict[str, Any] = (json.loads(raw) if isinstance(raw, str) else raw) or {}
+    url = liveagent.get("url") or os.environ.get("LIVEAGENT_URL")
+    api_key = liveagent.get("apiKey") or os.environ.get("LIVEAGENT_API_KEY")
+    if not url or not api_key:
+        raise MissingCredentials(
+            "LiveAgent settings are missing: set `liveagent.url` and the secret `liveagent.apiKey` in stack config "
+            "(pulumi config set --path --secret liveagent.apiKey ...), or LIVEAGENT_URL and LIVEAGENT_API_KEY")
+    limit = liveagent.get("rateLimit") or {}
+    return LiveAgentSettings(url=url, api_key=api_key, rate_requests=int(limit.get("requests", 180)),
+                             rate_window_s=float(limit.get("windowSeconds", 60)))

@@ -1,0 +1,156 @@
+"""A thin Twilio REST client: Basic auth, form encoding, both pagination styles, bounded retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import TwilioApiError
+
+# The three public hosts this project talks to; a base URL may replace each (the sandbox serves all
+# three as path prefixes of one server).
+PUBLIC_HOSTS = {
+    "trunking": "https://trunking.twilio.com",
+    "api": "https://api.twilio.com",
+    "voice": "https://voice.twilio.com",
+}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Twilio does not process a request it answers with 429 or 503, so those are safe to retry for any
+# method; other 5xx are retried only where repeating cannot create a duplicate.
+ALWAYS_RETRYABLE = frozenset({429, 503})
+IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+
+
+class _TwilioRetry(Retry):
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if self.total is not None and self.total <= 0:
+            return False
+        if status_code in ALWAYS_RETRYABLE:
+            return True
+        return status_code in RETRY_STATUSES and method.upper() in IDEMPOTENT
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str = field(repr=False)
+    base_url: str | None = None  # None: Twilio's public hosts
+    timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
+    retries: int = 6
+    backoff_factor: float = 0.3
+    backoff_max: float = 8.0
+
+    def host(self, service: str) -> str:
+        if self.base_url:
+            return f"{self.base_url.rstrip('/')}/{service}"
+        return PUBLIC_HOSTS[service]
+
+
+def boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class TwilioClient:
+    def __init__(self, settings: TwilioSettings, session: requests.Session | None = None):
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.auth = (settings.account_sid, settings.auth_token)
+        self.session.headers["Accept"] = "application/json"
+        retry = _TwilioRetry(
+            total=settings.retries, connect=settings.retries, read=settings.retries, status=settings.retries,
+            backoff_factor=settings.backoff_factor, backoff_max=settings.backoff_max, backoff_jitter=0.3,
+            status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    @property
+    def account_path(self) -> str:
+        return f"/2010-04-01/Accounts/{self.settings.account_sid}"
+
+    def url(self, service: str, path: str) -> str:
+        return self.settings.host(service) + path
+
+    def _map_public(self, url: str) -> str:
+        """Next-page URLs name Twilio's public hosts; send them to the configured base instead."""
+        parts = urlsplit(url)
+        for service, public in PUBLIC_HOSTS.items():
+            if f"{parts.scheme}://{parts.netloc}" == public:
+                base = urlsplit(self.settings.host(service))
+                return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
+        return url
+
+    def request(self, method: str, url: str, data: Mapping[str, Any] | None = None,
+                params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
+        except requests.RequestException as exc:
+            raise TwilioApiError(0, None, f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
+                                 method, _safe(url)) from None
+        if response.status_code == 204 or not response.content:
+            if response.status_code >= 400:
+                raise TwilioApiError(response.status_code, None, response.reason or "error", method, _safe(url))
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        if response.status_code >= 400:
+            raise TwilioApiError.from_body(response.status_code, body, method, _safe(url))
+        return body
+
+    def get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", self.url(service, path), params=params)
+
+    def post(self, service: str, path: str, data: Mapping[str, Any]) -> Any:
+        return self.request("POST", self.url(service, path), data=dict(data))
+
+    def delete(self, service: str, path: str) -> None:
+        self.request("DELETE", self.url(service, path))
+
+    def fetch_or_none(self, service: str, path: str) -> Any:
+        try:
+            return self.get(service, path)
+        except TwilioApiError as error:
+            if error.not_found:
+                return None
+            raise
+
+    def delete_if_exists(self, service: str, path: str) -> bool:
+        try:
+            self.delete(service, path)
+            return True
+        except TwilioApiError as error:
+            if error.not_found:
+                return False
+            raise
+
+    def paginate(self, service: str, path: str, key: str, params: Mapping[str, Any] | None = None,
+                 page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every item of a list, following v1 `meta.next_page_url` or v2010 `next_page_uri`."""
+        url: str | None = self.url(service, path)
+        query: Mapping[str, Any] | None = {**(params or {}), "PageSize": page_size}
+        while url:
+            body = self.request("GET", url, params=query)
+            yield from body.get(key, [])
+            query = None  # next-page links carry their own query
+            if "meta" in body:
+                next_url = body["meta"].get("next_page_url")
+                url = self._map_public(next_url) if next_url else None
+            else:
+                next_uri = body.get("next_page_uri")
+                url = self.settings.host(service) + next_uri if next_uri else None
+
+
+def _safe(url: str) -> str:
+    """The URL as shown in errors: no query string, never credentials."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")) if parts.port is None else \
+        urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))

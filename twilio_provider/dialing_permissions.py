@@ -1,0 +1,97 @@
+"""Voice dialing permissions: the outbound countries whose low-risk numbers the account may call.
+
+Only the listed countries are managed; others are left as they are. Deleting the resource (or
+removing a country) restores each country to the state it had before this stack enabled it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from .base import TwilioProvider, is_unknown
+from .client import TwilioClient
+
+ISO_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def live_enabled(client: TwilioClient, countries: list[str]) -> dict[str, bool]:
+    state = {}
+    for iso in countries:
+        body = client.get("voice", f"/v1/DialingPermissions/Countries/{iso}")
+        state[iso] = bool(body["low_risk_numbers_enabled"])
+    return state
+
+
+def bulk_update(client: TwilioClient, changes: dict[str, bool]) -> None:
+    if not changes:
+        return
+    request = [{"iso_code": iso, "low_risk_numbers_enabled": "true" if enabled else "false"}
+               for iso, enabled in sorted(changes.items())]
+    client.post("voice", "/v1/DialingPermissions/BulkCountryUpdates", {"UpdateRequest": json.dumps(request)})
+
+
+class DialingPermissionsProvider(TwilioProvider):
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        countries = news.get("countries")
+        if is_unknown(countries):
+            return CheckResult(news, [])
+        failures = []
+        normalised = sorted({str(c).upper() for c in countries or []})
+        bad = [c for c in normalised if not ISO_RE.match(c)]
+        if bad:
+            failures.append(CheckFailure("countries", f"not ISO 3166 alpha-2 codes: {', '.join(bad)}"))
+        return CheckResult({**news, "countries": normalised}, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        wanted = news.get("countries")
+        if is_unknown(wanted):
+            return DiffResult(changes=True)
+        live = set(olds.get("enabled_countries") or [])
+        changed = sorted(wanted) != sorted(olds.get("countries") or []) or not set(wanted) <= live
+        return DiffResult(changes=changed, replaces=[])
+
+    def _converge(self, client: TwilioClient, wanted: list[str], before: dict[str, bool],
+                  previously: list[str]) -> dict[str, Any]:
+        current = live_enabled(client, sorted(set(wanted) | set(previously)))
+        before = {**{iso: current[iso] for iso in wanted if iso not in before}, **before}
+        changes = {iso: True for iso in wanted if not current[iso]}
+        for iso in previously:  # countries dropped from config go back to how we found them
+            if iso not in wanted and current[iso] != before.get(iso, current[iso]):
+                changes[iso] = before[iso]
+        bulk_update(client, changes)
+        kept_before = {iso: before[iso] for iso in wanted}
+        return {"countries": wanted, "enabled_countries": sorted(wanted), "enabled_before": kept_before}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        outs = self._converge(self.client(), props["countries"], {}, [])
+        return CreateResult("dialing-permissions", {**props, **outs})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        countries = props.get("countries") or []
+        state = live_enabled(self.client(), countries)
+        outs = {**props, "enabled_countries": sorted(iso for iso, on in state.items() if on)}
+        return ReadResult(id_, outs, {"countries": countries})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        outs = self._converge(self.client(), news["countries"], dict(olds.get("enabled_before") or {}),
+                              list(olds.get("countries") or []))
+        return UpdateResult({**news, **outs})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        before = props.get("enabled_before") or {}
+        client = self.client()
+        current = live_enabled(client, sorted(before))
+        bulk_update(client, {iso: was for iso, was in before.items() if current[iso] != was})
+
+
+class DialingPermissions(Resource, module="twilio", name="DialingPermissions"):
+    enabled_countries: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
+        super().__init__(DialingPermissionsProvider(), name,
+                         {"enabled_countries": None, "enabled_before": None, **props}, opts)
