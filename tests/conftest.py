@@ -1,0 +1,71 @@
+"""Shared fixtures: the sandbox as a separate process, and throwaway stacks on the real engine."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from deploy.sandbox_process import running_sandbox
+from tests.engine import EngineStack
+from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[Sandbox]:
+    # No LiveAgent rate limit by default, so the suite is not paced at 180 requests a minute;
+    # the rate-limit test sets one itself.
+    with running_sandbox("--liveagent-rate-limit", "0") as urls:
+        yield Sandbox(urls["twilio"], urls["liveagent"])
+
+
+@pytest.fixture
+def sandbox(sandbox_process: Sandbox) -> Iterator[Sandbox]:
+    sandbox_process.reset()
+    sandbox_process.rate_limit(0, 60)
+    yield sandbox_process
+    sandbox_process.faults("twilio")
+    sandbox_process.faults("liveagent")
+
+
+def base_config(sandbox: Sandbox, prefix: str | None = None) -> dict[str, Any]:
+    prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
+    return copy.deepcopy({
+        "twilio": {"accountSid": SEED_ACCOUNT_SID, "authToken": SEED_AUTH_TOKEN, "apiBaseUrl": sandbox.twilio_url},
+        "liveagent": {"url": sandbox.liveagent_url, "apiKey": SEED_API_KEY},
+        "trunk": {"friendlyName": "LiveAgent test", "domainPrefix": prefix, "edge": "tokyo",
+                  "disasterRecovery": {"forwardTo": "+18008112345"}},
+        "origination": {"uri": "sip:1-sip-la-sg.ladesk.com", "weight": 10, "priority": 10},
+        "credentials": {"listName": f"LiveAgent {prefix}", "username": "testuser01", "password": "Passw0rdPassw0rd"},
+        "numbers": [
+            {"number": "+815012345678", "name": "Tokyo main", "department": "Support", "dialPrefix": 1},
+            {"number": "+815012345679", "name": "Tokyo sales", "department": "Sales", "dialPrefix": 2},
+        ],
+        "outboundCountries": ["GB", "SG"],
+    })
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path, sandbox: Sandbox) -> Iterator[Callable[..., EngineStack]]:
+    """Stacks made here are destroyed and removed at the end of the test."""
+    made: list[EngineStack] = []
+
+    def make(config: dict[str, Any] | None = None, **kwargs: Any) -> EngineStack:
+        stack = EngineStack(tmp_path, **kwargs)
+        if config is not None:
+            stack.configure(config)
+        made.append(stack)
+        return stack
+
+    yield make
+    sandbox.faults("twilio")
+    sandbox.faults("liveagent")
+    for stack in made:
+        try:
+            stack.stack.destroy()
+            stack.stack.workspace.remove_stack(stack.name)
+        except Exception:  # noqa: BLE001 - best effort; the sandbox is reset before the next test anyway
+            pass
