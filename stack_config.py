@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -12,8 +13,14 @@ DEFAULT_ORIGINATION_URI = "sip:1-sip-la-sg.ladesk.com"
 E164 = r"^\+[1-9]\d{6,14}$"
 # Twilio's localized termination hosts: current edge names and the legacy region names (twilio-api.md §4.4).
 EDGES = {
-    "ashburn": "us1", "umatilla": "us2", "dublin": "ie1", "frankfurt": "de1",
-    "singapore": "sg1", "tokyo": "jp1", "sao-paulo": "br1", "sydney": "au1",
+    "ashburn": "us1",
+    "umatilla": "us2",
+    "dublin": "ie1",
+    "frankfurt": "de1",
+    "singapore": "sg1",
+    "tokyo": "jp1",
+    "sao-paulo": "br1",
+    "sydney": "au1",
 }
 LEGACY_EDGES = set(EDGES.values())
 # ISO 3166-1 alpha-2, the codes Twilio's dialing permissions use.
@@ -41,18 +48,26 @@ class _Model(BaseModel):
 def _alnum(what: str, maximum: int) -> Callable[[str], str]:
     def check(value: str) -> str:
         if not re.fullmatch(rf"[A-Za-z0-9]{{1,{maximum}}}", value):
-            raise ValueError(f"{what} must be 1 to {maximum} letters or digits, with no special characters "
-                             "(Twilio and LiveAgent reject characters such as @#$%)")
+            raise ValueError(
+                f"{what} must be 1 to {maximum} letters or digits, with no special characters "
+                "(Twilio and LiveAgent reject characters such as @#$%)"
+            )
         return value
+
     return check
 
 
 class TwilioConfig(_Model):
-    account_sid: str = Field(alias="accountSid", pattern=r"^AC[0-9a-fA-F]{32}$",
-                             description="Account SID (AC followed by 32 hex digits)")
+    account_sid: str = Field(
+        alias="accountSid", pattern=r"^AC[0-9a-fA-F]{32}$", description="Account SID (AC followed by 32 hex digits)"
+    )
     auth_token: SecretStr = Field(alias="authToken", description="Auth token; set it with --secret")
-    api_base_url: str | None = Field(None, alias="apiBaseUrl", pattern=r"^https?://",
-                                     description="Only for the sandbox: one URL serving all three Twilio hosts")
+    api_base_url: str | None = Field(
+        None,
+        alias="apiBaseUrl",
+        pattern=r"^https?://",
+        description="Only for the sandbox: one URL serving all three Twilio hosts",
+    )
 
 
 class RateLimit(_Model):
@@ -63,18 +78,24 @@ class RateLimit(_Model):
 class LiveAgentConfig(_Model):
     url: str = Field(pattern=r"^https?://[^/]+/?$", description="Account URL, e.g. https://example.ladesk.com")
     api_key: SecretStr = Field(alias="apiKey", description="API v3 key; set it with --secret")
-    rate_limit: RateLimit = Field(default_factory=RateLimit, alias="rateLimit")
+    rate_limit: RateLimit = Field(default_factory=lambda: RateLimit.model_validate({}), alias="rateLimit")
 
 
 class Recording(_Model):
-    mode: Literal["do-not-record", "record-from-ringing", "record-from-answer", "record-from-ringing-dual",
-                  "record-from-answer-dual"] = "do-not-record"
+    mode: Literal[
+        "do-not-record",
+        "record-from-ringing",
+        "record-from-answer",
+        "record-from-ringing-dual",
+        "record-from-answer-dual",
+    ] = "do-not-record"
     trim: Literal["trim-silence", "do-not-trim"] = "do-not-trim"
 
 
 class DisasterRecovery(_Model):
-    forward_to: str = Field(alias="forwardTo", pattern=E164,
-                            description="E.164 number that gets the calls when LiveAgent cannot be reached")
+    forward_to: str = Field(
+        alias="forwardTo", pattern=E164, description="E.164 number that gets the calls when LiveAgent cannot be reached"
+    )
     method: Literal["GET", "POST"] = "POST"
 
     @property
@@ -90,23 +111,27 @@ class TrunkConfig(_Model):
     secure: bool = Field(False, description="Secure Trunking; LiveAgent needs it off")
     transfer_mode: Literal["disable-all", "enable-all", "sip-only"] = Field("disable-all", alias="transferMode")
     cnam_lookup_enabled: bool = Field(False, alias="cnamLookupEnabled")
-    recording: Recording = Field(default_factory=Recording)
+    recording: Recording = Field(default_factory=lambda: Recording.model_validate({}))
     disaster_recovery: DisasterRecovery | None = Field(None, alias="disasterRecovery")
 
     @field_validator("domain_prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", value):
-            raise ValueError(f"{value!r} must be letters, digits and inner hyphens only (no dots or underscores), "
-                             "e.g. 'somethingliveagentjp' for something.liveagent.jp")
+            raise ValueError(
+                f"{value!r} must be letters, digits and inner hyphens only (no dots or underscores), "
+                "e.g. 'somethingliveagentjp' for something.liveagent.jp"
+            )
         return value
 
     @field_validator("edge")
     @classmethod
     def _edge(cls, value: str | None) -> str | None:
         if value is not None and value not in EDGES and value not in LEGACY_EDGES:
-            raise ValueError(f"{value!r} is not a Twilio edge; use one of {', '.join(sorted(EDGES))} "
-                             f"(legacy {', '.join(sorted(LEGACY_EDGES))} also accepted) or null")
+            raise ValueError(
+                f"{value!r} is not a Twilio edge; use one of {', '.join(sorted(EDGES))} "
+                f"(legacy {', '.join(sorted(LEGACY_EDGES))} also accepted) or null"
+            )
         return value
 
     @field_validator("secure")
@@ -181,7 +206,7 @@ class StackConfig(_Model):
     twilio: TwilioConfig
     liveagent: LiveAgentConfig
     trunk: TrunkConfig
-    origination: OriginationConfig = Field(default_factory=OriginationConfig)
+    origination: OriginationConfig = Field(default_factory=lambda: OriginationConfig.model_validate({}))
     credentials: CredentialsConfig
     numbers: list[NumberConfig] = Field(default_factory=list)
     outbound_countries: list[str] = Field(default_factory=list, alias="outboundCountries")
@@ -198,17 +223,21 @@ class StackConfig(_Model):
         return upper
 
     @model_validator(mode="after")
-    def _unique_numbers(self) -> "StackConfig":
+    def _unique_numbers(self) -> StackConfig:
         seen_numbers: dict[str, int] = {}
         seen_prefixes: dict[int, int] = {}
         errors = []
         for index, entry in enumerate(self.numbers):
             if entry.number in seen_numbers:
-                errors.append(f"numbers[{index}].number: {entry.number} is already numbers[{seen_numbers[entry.number]}]")
+                errors.append(
+                    f"numbers[{index}].number: {entry.number} is already numbers[{seen_numbers[entry.number]}]"
+                )
             seen_numbers.setdefault(entry.number, index)
             if entry.dial_prefix in seen_prefixes:
-                errors.append(f"numbers[{index}].dialPrefix: {entry.dial_prefix} is already used by "
-                              f"numbers[{seen_prefixes[entry.dial_prefix]}]; each number needs its own prefix")
+                errors.append(
+                    f"numbers[{index}].dialPrefix: {entry.dial_prefix} is already used by "
+                    f"numbers[{seen_prefixes[entry.dial_prefix]}]; each number needs its own prefix"
+                )
             seen_prefixes.setdefault(entry.dial_prefix, index)
         if errors:
             raise ValueError("; ".join(errors))
@@ -243,8 +272,10 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
         for key, leaf in SECRET_PATHS.items():
             value = raw.get(key)
             if isinstance(value, dict) and value.get(leaf) and key not in secret_keys:
-                problems.append(f"{project}:{key}.{leaf}: is stored in plain text; set it as a secret: "
-                                f"pulumi config set --path --secret {key}.{leaf} <value>")
+                problems.append(
+                    f"{project}:{key}.{leaf}: is stored in plain text; set it as a secret: "
+                    f"pulumi config set --path --secret {key}.{leaf} <value>"
+                )
     try:
         config = StackConfig.model_validate(raw)
     except ValidationError as error:
@@ -252,8 +283,9 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
             where = _location(item["loc"])
             message = item["msg"].removeprefix("Value error, ")
             if item["type"] == "missing":
-                message = "is required but not set" + (" (set it with --secret)" if where.split(".")[-1] in
-                                                        SECRET_PATHS.values() else "")
+                message = "is required but not set" + (
+                    " (set it with --secret)" if where.split(".")[-1] in SECRET_PATHS.values() else ""
+                )
             elif item["type"] == "extra_forbidden":
                 message = "is not a known setting (check the spelling against Pulumi.yaml)"
             problems.append(f"{project}:{where}: {message}" if where else f"{project}:{message}")

@@ -28,17 +28,30 @@ class CredentialList(pulumi.ComponentResource):
         super().__init__("twilio-liveagent:twilio:CredentialList", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.list = CredentialListResource(f"{name}-list", {"friendly_name": args.list_name}, child)
-        self.credential = Credential(f"{name}-credential", {
-            "credential_list_sid": self.list.id,
-            "username": args.username,
-            "password": pulumi.Output.secret(args.password),
-        }, child)
-        self.association = TrunkCredentialList(f"{name}-on-trunk", {
-            "trunk_sid": args.trunk_sid,
-            "credential_list_sid": self.list.id,
-        }, child)
+        self.credential = Credential(
+            f"{name}-credential",
+            {
+                "credential_list_sid": self.list.id,
+                "username": args.username,
+                "password": pulumi.Output.secret(args.password),
+            },
+            child,
+        )
+        self.association = TrunkCredentialList(
+            f"{name}-on-trunk",
+            {
+                "trunk_sid": args.trunk_sid,
+                "credential_list_sid": self.list.id,
+            },
+            child,
+        )
         self.credential_list_sid = self.list.id
         self.credential_sid = self.credential.id
         self.username = self.credential.username
-        self.register_outputs({"credential_list_sid": self.credential_list_sid,
-                               "credential_sid": self.credential_sid, "username": self.username})
+        self.register_outputs(
+            {
+                "credential_list_sid": self.credential_list_sid,
+                "credential_sid": self.credential_sid,
+                "username": self.username,
+            }
+        )

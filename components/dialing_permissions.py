@@ -20,7 +20,8 @@ class DialingPermissions(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DialingPermissionsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:DialingPermissions", name, None, opts)
-        self.permissions = DialingPermissionsResource(f"{name}-countries", {"countries": sorted(args.countries)},
-                                                      pulumi.ResourceOptions(parent=self))
+        self.permissions = DialingPermissionsResource(
+            f"{name}-countries", {"countries": sorted(args.countries)}, pulumi.ResourceOptions(parent=self)
+        )
         self.enabled_countries = self.permissions.enabled_countries
         self.register_outputs({"enabled_countries": self.enabled_countries})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pulumi
 
@@ -21,6 +23,13 @@ def number_slug(e164: str) -> str:
     return "n" + re.sub(r"\D", "", e164)
 
 
+def _number_outputs(dial_prefix: int) -> Callable[[list[Any]], dict[str, object]]:
+    def build(ids: list[Any]) -> dict[str, object]:
+        return {"twilio_sid": ids[0], "liveagent_id": ids[1], "dial_prefix": dial_prefix}
+
+    return build
+
+
 class TwilioLiveAgentIntegration(pulumi.ComponentResource):
     trunk_sid: pulumi.Output[str]
     termination_uri: pulumi.Output[str]
@@ -33,51 +42,91 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         trunk_config = args.trunk
         recovery = trunk_config.disaster_recovery
-        self.trunk = SipTrunk("sip-trunk", SipTrunkArgs(
-            friendly_name=trunk_config.friendly_name, domain_prefix=trunk_config.domain_prefix,
-            edge=trunk_config.edge, disaster_recovery_url=recovery.url if recovery else None,
-            disaster_recovery_method=recovery.method if recovery else "POST",
-            transfer_mode=trunk_config.transfer_mode, cnam_lookup_enabled=trunk_config.cnam_lookup_enabled,
-            recording_mode=trunk_config.recording.mode, recording_trim=trunk_config.recording.trim,
-        ), child)
+        self.trunk = SipTrunk(
+            "sip-trunk",
+            SipTrunkArgs(
+                friendly_name=trunk_config.friendly_name,
+                domain_prefix=trunk_config.domain_prefix,
+                edge=trunk_config.edge,
+                disaster_recovery_url=recovery.url if recovery else None,
+                disaster_recovery_method=recovery.method if recovery else "POST",
+                transfer_mode=trunk_config.transfer_mode,
+                cnam_lookup_enabled=trunk_config.cnam_lookup_enabled,
+                recording_mode=trunk_config.recording.mode,
+                recording_trim=trunk_config.recording.trim,
+            ),
+            child,
+        )
         trunk_sid = self.trunk.trunk_sid
         password = pulumi.Output.secret(args.credentials.password.get_secret_value())
-        self.credentials = CredentialList("termination-credentials", CredentialListArgs(
-            trunk_sid=trunk_sid, list_name=args.credentials.list_name, username=args.credentials.username,
-            password=password,
-        ), child)
+        self.credentials = CredentialList(
+            "termination-credentials",
+            CredentialListArgs(
+                trunk_sid=trunk_sid,
+                list_name=args.credentials.list_name,
+                username=args.credentials.username,
+                password=password,
+            ),
+            child,
+        )
         origination = args.origination
-        self.origination = OriginationUrl("origination", OriginationUrlArgs(
-            trunk_sid=trunk_sid, sip_url=origination.uri, friendly_name=origination.friendly_name,
-            weight=origination.weight, priority=origination.priority, enabled=origination.enabled,
-        ), child)
-        self.dialing = DialingPermissions("outbound", DialingPermissionsArgs(countries=args.outbound_countries),
-                                          child) if args.outbound_countries else None
+        self.origination = OriginationUrl(
+            "origination",
+            OriginationUrlArgs(
+                trunk_sid=trunk_sid,
+                sip_url=origination.uri,
+                friendly_name=origination.friendly_name,
+                weight=origination.weight,
+                priority=origination.priority,
+                enabled=origination.enabled,
+            ),
+            child,
+        )
+        self.dialing = (
+            DialingPermissions("outbound", DialingPermissionsArgs(countries=args.outbound_countries), child)
+            if args.outbound_countries
+            else None
+        )
 
         numbers: dict[str, pulumi.Output[dict[str, object]]] = {}
         for entry in args.numbers:
             slug = number_slug(entry.number)
-            attachment = PhoneNumberAttachment(f"{slug}-twilio", PhoneNumberAttachmentArgs(
-                trunk_sid=trunk_sid, phone_number=entry.number), child)
+            attachment = PhoneNumberAttachment(
+                f"{slug}-twilio", PhoneNumberAttachmentArgs(trunk_sid=trunk_sid, phone_number=entry.number), child
+            )
             # Twilio first: the LiveAgent number points at a credential and a route that already exist, so a
             # changed password reaches Twilio before LiveAgent within one `pulumi up`.
-            sip_number = LiveAgentSipNumber(f"{slug}-liveagent", LiveAgentSipNumberArgs(
-                number=entry.number, name=entry.name, department_name=entry.department,
-                dial_prefix=entry.dial_prefix, host=self.trunk.pinned_termination_host,
-                username=self.credentials.username, password=password, record_in_call=entry.record_in_call,
-                record_out_call=entry.record_out_call, adopt=entry.adopt,
-            ), pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]))
+            sip_number = LiveAgentSipNumber(
+                f"{slug}-liveagent",
+                LiveAgentSipNumberArgs(
+                    number=entry.number,
+                    name=entry.name,
+                    department_name=entry.department,
+                    dial_prefix=entry.dial_prefix,
+                    host=self.trunk.pinned_termination_host,
+                    username=self.credentials.username,
+                    password=password,
+                    record_in_call=entry.record_in_call,
+                    record_out_call=entry.record_out_call,
+                    adopt=entry.adopt,
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]),
+            )
             numbers[entry.number] = pulumi.Output.all(attachment.phone_number_sid, sip_number.number_id).apply(
-                lambda ids, prefix=entry.dial_prefix: {"twilio_sid": ids[0], "liveagent_id": ids[1],
-                                                       "dial_prefix": prefix})
+                _number_outputs(entry.dial_prefix)
+            )
 
         self.trunk_sid = trunk_sid
         self.termination_uri = self.trunk.termination_uri
         self.pinned_termination_host = self.trunk.pinned_termination_host
         self.origination_uri = self.origination.sip_url
         self.numbers = pulumi.Output.all(**numbers) if numbers else pulumi.Output.from_input({})
-        self.register_outputs({
-            "trunk_sid": self.trunk_sid, "termination_uri": self.termination_uri,
-            "pinned_termination_host": self.pinned_termination_host, "origination_uri": self.origination_uri,
-            "numbers": self.numbers,
-        })
+        self.register_outputs(
+            {
+                "trunk_sid": self.trunk_sid,
+                "termination_uri": self.termination_uri,
+                "pinned_termination_host": self.pinned_termination_host,
+                "origination_uri": self.origination_uri,
+                "numbers": self.numbers,
+            }
+        )

@@ -30,12 +30,23 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LiveAgentSipNumberArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:liveagent:SipNumber", name, None, opts)
-        self.sip_number = SipNumber(f"{name}-number", {
-            "number": args.number, "name": args.name, "department_name": args.department_name,
-            "dial_prefix": args.dial_prefix, "host": args.host, "username": args.username,
-            "password": pulumi.Output.secret(args.password), "status": "A",
-            "record_in_call": args.record_in_call, "record_out_call": args.record_out_call, "adopt": args.adopt,
-        }, pulumi.ResourceOptions(parent=self))
+        self.sip_number = SipNumber(
+            f"{name}-number",
+            {
+                "number": args.number,
+                "name": args.name,
+                "department_name": args.department_name,
+                "dial_prefix": args.dial_prefix,
+                "host": args.host,
+                "username": args.username,
+                "password": pulumi.Output.secret(args.password),
+                "status": "A",
+                "record_in_call": args.record_in_call,
+                "record_out_call": args.record_out_call,
+                "adopt": args.adopt,
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
         self.number_id = self.sip_number.number_id
         self.dial_prefix_formatted = self.sip_number.dial_prefix_formatted
         self.register_outputs({"number_id": self.number_id, "dial_prefix_formatted": self.dial_prefix_formatted})

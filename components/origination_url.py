@@ -25,10 +25,18 @@ class OriginationUrl(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OriginationUrlArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:OriginationUrl", name, None, opts)
-        self.url = OriginationUrlResource(f"{name}-url", {
-            "trunk_sid": args.trunk_sid, "sip_url": args.sip_url, "friendly_name": args.friendly_name,
-            "weight": args.weight, "priority": args.priority, "enabled": args.enabled,
-        }, pulumi.ResourceOptions(parent=self))
+        self.url = OriginationUrlResource(
+            f"{name}-url",
+            {
+                "trunk_sid": args.trunk_sid,
+                "sip_url": args.sip_url,
+                "friendly_name": args.friendly_name,
+                "weight": args.weight,
+                "priority": args.priority,
+                "enabled": args.enabled,
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
         self.origination_url_sid = self.url.id
         self.sip_url = self.url.sip_url
         self.register_outputs({"origination_url_sid": self.origination_url_sid, "sip_url": self.sip_url})

@@ -21,8 +21,13 @@ class PhoneNumberAttachment(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PhoneNumberAttachmentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:PhoneNumberAttachment", name, None, opts)
-        self.attachment = AttachmentResource(f"{name}-attachment", {
-            "trunk_sid": args.trunk_sid, "phone_number": args.phone_number,
-        }, pulumi.ResourceOptions(parent=self))
+        self.attachment = AttachmentResource(
+            f"{name}-attachment",
+            {
+                "trunk_sid": args.trunk_sid,
+                "phone_number": args.phone_number,
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
         self.phone_number_sid = self.attachment.phone_number_sid
         self.register_outputs({"phone_number_sid": self.phone_number_sid})

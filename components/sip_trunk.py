@@ -34,21 +34,30 @@ class SipTrunk(pulumi.ComponentResource):
     def __init__(self, name: str, args: SipTrunkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:SipTrunk", name, None, opts)
         domain = f"{args.domain_prefix}.pstn.twilio.com"
-        self.trunk = Trunk(f"{name}-trunk", {
-            "friendly_name": args.friendly_name,
-            "domain_name": domain,
-            "secure": False,
-            "disaster_recovery_url": args.disaster_recovery_url,
-            "disaster_recovery_method": args.disaster_recovery_method,
-            "transfer_mode": args.transfer_mode,
-            "cnam_lookup_enabled": args.cnam_lookup_enabled,
-            "recording_mode": args.recording_mode,
-            "recording_trim": args.recording_trim,
-        }, pulumi.ResourceOptions(parent=self))
+        self.trunk = Trunk(
+            f"{name}-trunk",
+            {
+                "friendly_name": args.friendly_name,
+                "domain_name": domain,
+                "secure": False,
+                "disaster_recovery_url": args.disaster_recovery_url,
+                "disaster_recovery_method": args.disaster_recovery_method,
+                "transfer_mode": args.transfer_mode,
+                "cnam_lookup_enabled": args.cnam_lookup_enabled,
+                "recording_mode": args.recording_mode,
+                "recording_trim": args.recording_trim,
+            },
+            pulumi.ResourceOptions(parent=self),
+        )
         self.trunk_sid = self.trunk.id
         self.termination_uri = self.trunk.domain_name
         pinned = domain if args.edge is None else f"{args.domain_prefix}.pstn.{args.edge}.twilio.com"
         # Tied to the trunk so dependants wait for it, but computed here: Twilio never stores it.
         self.pinned_termination_host = self.trunk.domain_name.apply(lambda _: pinned)
-        self.register_outputs({"trunk_sid": self.trunk_sid, "termination_uri": self.termination_uri,
-                               "pinned_termination_host": self.pinned_termination_host})
+        self.register_outputs(
+            {
+                "trunk_sid": self.trunk_sid,
+                "termination_uri": self.termination_uri,
+                "pinned_termination_host": self.pinned_termination_host,
+            }
+        )

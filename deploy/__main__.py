@@ -1,8 +1,8 @@
 """`python -m deploy COMMAND`: run the program on a stack through the real Pulumi engine.
 
-  up | preview | refresh | destroy [--stack NAME]   the usual operations (default stack: dev)
-  demo          start the sandbox, `pulumi up` the dev stack, print what routes where
-  demo-destroy  start the sandbox, `pulumi destroy` the dev stack
+up | preview | refresh | destroy [--stack NAME]   the usual operations (default stack: dev)
+demo          start the sandbox, `pulumi up` the dev stack, print what routes where
+demo-destroy  start the sandbox, `pulumi destroy` the dev stack
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi import automation as auto
@@ -26,7 +27,7 @@ def _print(line: str) -> None:
     print(line, end="" if line.endswith("\n") else "\n", flush=True)
 
 
-def summary(outputs: dict[str, Any]) -> str:
+def summary(outputs: Mapping[str, Any]) -> str:
     value = {key: output.value for key, output in outputs.items()}
     lines = [
         "",
@@ -37,8 +38,10 @@ def summary(outputs: dict[str, Any]) -> str:
         f"{value.get('credentialUsername')}) -> Twilio -> PSTN",
     ]
     for number, ids in sorted((value.get("numbers") or {}).items()):
-        lines.append(f"  {number}: Twilio {ids['twilio_sid']} on the trunk; LiveAgent number {ids['liveagent_id']}, "
-                     f"dial prefix {ids['dial_prefix']:02d}")
+        lines.append(
+            f"  {number}: Twilio {ids['twilio_sid']} on the trunk; LiveAgent number {ids['liveagent_id']}, "
+            f"dial prefix {ids['dial_prefix']:02d}"
+        )
     countries = value.get("outboundCountries") or []
     lines.append(f"  Outbound countries allowed: {', '.join(countries) or 'none managed'}")
     return "\n".join(lines)
@@ -61,18 +64,22 @@ def run(command: str, stack_name: str, passphrase: str | None) -> int:
 def demo(destroy: bool) -> int:
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)
     with running_sandbox(*DEMO_PORTS, state_dir=DEMO_STATE) as urls:
-        print(f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})",
-              flush=True)
+        print(
+            f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})", flush=True
+        )
         run("destroy" if destroy else "up", "dev", passphrase)
     if not destroy:
-        print(f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
-              "again on the same ports, with every resource under /__sandbox/state.")
+        print(
+            f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
+            "again on the same ports, with every resource under /__sandbox/state."
+        )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["up", "preview", "refresh", "destroy", "demo", "demo-destroy"])
     parser.add_argument("--stack", default="dev")
     args = parser.parse_args(argv)
@@ -89,5 +96,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

@@ -8,8 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .workspace import PROJECT_DIR
 
@@ -20,8 +20,9 @@ def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[
     command = [sys.executable, "-m", "sandbox", *args]
     if state_dir is not None:
         command += ["--state-dir", str(state_dir)]
-    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

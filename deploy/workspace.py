@@ -11,8 +11,9 @@ import os
 import pickle
 import runpy
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pulumi import automation as auto
 
@@ -29,8 +30,9 @@ def pulumi_root() -> Path:
     """The folder whose bin/ holds the engine: PULUMI_ROOT, or the project's .tools."""
     root = Path(os.environ.get("PULUMI_ROOT") or PROJECT_DIR / ".tools")
     if not (root / "bin" / "pulumi").exists():
-        raise EngineMissing(f"no Pulumi engine at {root / 'bin' / 'pulumi'}: run `make engine` "
-                            "(builds it from Go modules, see README)")
+        raise EngineMissing(
+            f"no Pulumi engine at {root / 'bin' / 'pulumi'}: run `make engine` (builds it from Go modules, see README)"
+        )
     return root
 
 
@@ -49,7 +51,7 @@ def _guard_pickler() -> None:
     def serialize_provider(provider: Any) -> str:
         saved = (pickle._Pickler._batch_setitems, pickle._Pickler.save_dict)  # type: ignore[attr-defined]
         try:
-            return original(provider)
+            return str(original(provider))
         finally:
             pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = saved  # type: ignore[attr-defined]
 
@@ -77,8 +79,13 @@ def engine_env(backend_url: str | None = None, passphrase: str | None = None) ->
     return env
 
 
-def select_stack(stack: str, backend_url: str | None = None, passphrase: str | None = None,
-                 work_dir: Path = PROJECT_DIR, inline: Callable[[], None] = program) -> auto.Stack:
+def select_stack(
+    stack: str,
+    backend_url: str | None = None,
+    passphrase: str | None = None,
+    work_dir: Path = PROJECT_DIR,
+    inline: Callable[[], None] = program,
+) -> auto.Stack:
     url = backend_url or os.environ.get("PULUMI_BACKEND_URL") or DEFAULT_BACKEND
     if url.startswith("file://"):
         Path(url.removeprefix("file://")).mkdir(parents=True, exist_ok=True)

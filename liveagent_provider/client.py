@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
@@ -65,11 +66,13 @@ class LiveAgentClient:
         try:
             response = self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
         except requests.ConnectionError as exc:
-            raise _Retryable(LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url))
+            raise _Retryable(
+                LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url)
+            ) from exc
         except requests.Timeout as exc:
             error = LiveAgentApiError(0, f"no answer in time ({exc.__class__.__name__})", method, url)
             if method != "POST":
-                raise _Retryable(error)
+                raise _Retryable(error) from exc
             raise error from None
         if response.status_code >= 400:
             try:
@@ -88,7 +91,10 @@ class LiveAgentClient:
     def _send_with_retries(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.attempts) | stop_after_delay(self.settings.max_retry_s),
-            wait=_wait_retry_after(), retry=retry_if_exception(lambda e: isinstance(e, _Retryable)), reraise=True)
+            wait=_wait_retry_after(),
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            reraise=True,
+        )
         try:
             return retrying(self._send, method, self.settings.api_base + path, **kwargs)
         except _Retryable as final:

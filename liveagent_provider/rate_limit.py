@@ -10,7 +10,7 @@ import collections
 import threading
 import time
 
-_LIMITERS: dict[tuple[str, str, int, float], "SlidingWindow"] = {}
+_LIMITERS: dict[tuple[str, str, int, float], SlidingWindow] = {}
 _LIMITERS_LOCK = threading.Lock()
 
 

@@ -23,7 +23,12 @@ def read_settings(config: Config | None) -> LiveAgentSettings:
     if not url or not api_key:
         raise MissingCredentials(
             "LiveAgent settings are missing: set `liveagent.url` and the secret `liveagent.apiKey` in stack config "
-            "(pulumi config set --path --secret liveagent.apiKey ...), or LIVEAGENT_URL and LIVEAGENT_API_KEY")
+            "(pulumi config set --path --secret liveagent.apiKey ...), or LIVEAGENT_URL and LIVEAGENT_API_KEY"
+        )
     limit = liveagent.get("rateLimit") or {}
-    return LiveAgentSettings(url=url, api_key=api_key, rate_requests=int(limit.get("requests", 180)),
-                             rate_window_s=float(limit.get("windowSeconds", 60)))
+    return LiveAgentSettings(
+        url=url,
+        api_key=api_key,
+        rate_requests=int(limit.get("requests", 180)),
+        rate_window_s=float(limit.get("windowSeconds", 60)),
+    )

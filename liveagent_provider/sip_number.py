@@ -6,8 +6,17 @@ import re
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult, ReadResult,
-                            Resource, ResourceProvider, UpdateResult)
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 from pulumi.output import Unknown
 
 from .client import LiveAgentClient
@@ -18,12 +27,30 @@ E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 DEFAULTS: dict[str, Any] = {"status": "A", "record_in_call": False, "record_out_call": False, "adopt": False}
 # Our property -> the PhoneNumber field it manages. Everything else on the number is left as it is.
 MANAGED = {
-    "name": "name", "number": "number", "department_id": "departmentid", "dial_prefix": "dial_out_prefix",
-    "host": "host", "username": "user", "password": "password", "status": "status",
-    "record_in_call": "record_in_call", "record_out_call": "record_out_call",
+    "name": "name",
+    "number": "number",
+    "department_id": "departmentid",
+    "dial_prefix": "dial_out_prefix",
+    "host": "host",
+    "username": "user",
+    "password": "password",
+    "status": "status",
+    "record_in_call": "record_in_call",
+    "record_out_call": "record_out_call",
 }
-FIELDS = ("name", "number", "department_name", "department_id", "dial_prefix", "host", "username", "password",
-          "status", "record_in_call", "record_out_call")
+FIELDS = (
+    "name",
+    "number",
+    "department_name",
+    "department_id",
+    "dial_prefix",
+    "host",
+    "username",
+    "password",
+    "status",
+    "record_in_call",
+    "record_out_call",
+)
 
 
 def is_unknown(value: Any) -> bool:
@@ -37,12 +64,20 @@ def as_int(value: Any) -> Any:
 def from_api(body: dict[str, Any]) -> dict[str, Any]:
     department = body.get("department") or {}
     return {
-        "number_id": body["id"], "name": body.get("name"), "number": body.get("number"),
-        "department_id": body.get("departmentid"), "department_name": department.get("name"),
-        "dial_prefix": body.get("dial_out_prefix"), "dial_prefix_formatted": body.get("dial_out_prefix_formatted"),
-        "host": body.get("host"), "username": body.get("user"), "password": body.get("password"),
-        "status": body.get("status"), "record_in_call": bool(body.get("record_in_call")),
-        "record_out_call": bool(body.get("record_out_call")), "type": body.get("type"),
+        "number_id": body["id"],
+        "name": body.get("name"),
+        "number": body.get("number"),
+        "department_id": body.get("departmentid"),
+        "department_name": department.get("name"),
+        "dial_prefix": body.get("dial_out_prefix"),
+        "dial_prefix_formatted": body.get("dial_out_prefix_formatted"),
+        "host": body.get("host"),
+        "username": body.get("user"),
+        "password": body.get("password"),
+        "status": body.get("status"),
+        "record_in_call": bool(body.get("record_in_call")),
+        "record_out_call": bool(body.get("record_out_call")),
+        "type": body.get("type"),
     }
 
 
@@ -58,8 +93,9 @@ def to_form(props: dict[str, Any]) -> dict[str, str]:
 
 def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     """The whole number for a PUT: what is there now, with only our managed fields replaced."""
-    number = {k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department",
-                                                           "status_message")}
+    number = {
+        k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department", "status_message")
+    }
     for prop, field in MANAGED.items():
         if props.get(prop) is not None:
             number[field] = as_int(props[prop])
@@ -101,18 +137,25 @@ class SipNumberProvider(ResourceProvider):
                     inputs["department_id"] = departments[department]
                 else:
                     names = ", ".join(sorted(departments)) or "none"
-                    failures.append(CheckFailure("department_name", f"no LiveAgent department is named "
-                                                                    f"{department!r}; existing: {names}"))
+                    failures.append(
+                        CheckFailure(
+                            "department_name", f"no LiveAgent department is named {department!r}; existing: {names}"
+                        )
+                    )
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        changed = [name for name in FIELDS if name in news and
-                   (is_unknown(news[name]) or as_int(olds.get(name)) != as_int(news[name]))]
+        changed = [
+            name
+            for name in FIELDS
+            if name in news and (is_unknown(news[name]) or as_int(olds.get(name)) != as_int(news[name]))
+        ]
         replaces = ["number"] if "number" in changed else []
         provider_moved = olds.get("__provider") not in (None, news.get("__provider"))
         # Delete first on replace: the dial prefix must be free before the new number takes it.
-        return DiffResult(changes=bool(changed) or provider_moved, replaces=replaces,
-                          delete_before_replace=True if replaces else None)
+        return DiffResult(
+            changes=bool(changed) or provider_moved, replaces=replaces, delete_before_replace=True if replaces else None
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -120,11 +163,17 @@ class SipNumberProvider(ResourceProvider):
         if existing:
             found = existing[0]
             if not props.get("adopt"):
-                raise LiveAgentApiError(409, (
-                    f"LiveAgent already has number {props['number']} (id {found['id']}, name "
-                    f"{found.get('name')!r}) and this stack did not create it. To manage it from this stack, set "
-                    "`adopt: true` on that number in the stack config and run `pulumi up` again; or delete it in "
-                    "LiveAgent first"), "POST", client.settings.api_base + "/phone_numbers")
+                raise LiveAgentApiError(
+                    409,
+                    (
+                        f"LiveAgent already has number {props['number']} (id {found['id']}, name "
+                        f"{found.get('name')!r}) and this stack did not create it. To manage it from this stack, set "
+                        "`adopt: true` on that number in the stack config and run `pulumi up` again; or delete it in "
+                        "LiveAgent first"
+                    ),
+                    "POST",
+                    client.settings.api_base + "/phone_numbers",
+                )
             body = client.update_number(found["id"], merged(found, props))
         else:
             body = client.add_number(to_form(props))
@@ -143,8 +192,12 @@ class SipNumberProvider(ResourceProvider):
         client = self.client()
         current = client.get_number(id_)
         if current is None:
-            raise LiveAgentApiError(404, f"number {news['number']} (id {id_}) vanished during the update; run "
-                                         "`pulumi up` again to recreate it", "PUT", client.settings.api_base)
+            raise LiveAgentApiError(
+                404,
+                f"number {news['number']} (id {id_}) vanished during the update; run `pulumi up` again to recreate it",
+                "PUT",
+                client.settings.api_base,
+            )
         body = client.update_number(id_, merged(current, news))
         return UpdateResult({**news, **from_api(body)})
 

@@ -27,8 +27,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--twilio-port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--liveagent-port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--liveagent-rate-limit", type=int, default=180,
-                        help="LiveAgent requests allowed per API key per window (0: unlimited)")
+    parser.add_argument(
+        "--liveagent-rate-limit",
+        type=int,
+        default=180,
+        help="LiveAgent requests allowed per API key per window (0: unlimited)",
+    )
     parser.add_argument("--liveagent-rate-window", type=float, default=60.0, help="window in seconds")
     return parser.parse_args(argv)
 
@@ -42,16 +46,22 @@ def build(args: argparse.Namespace) -> tuple[TwilioEmulator, LiveAgentEmulator]:
         twilio_state, liveagent_state = store.load(twilio_path), store.load(liveagent_path)
         twilio_save, liveagent_save = store.saver(twilio_path), store.saver(liveagent_path)
     twilio = TwilioEmulator(seed["twilio"], save=twilio_save, state=twilio_state)
-    liveagent = LiveAgentEmulator(seed["liveagent"], save=liveagent_save, state=liveagent_state,
-                                  rate_limit=(args.liveagent_rate_limit, args.liveagent_rate_window))
+    liveagent = LiveAgentEmulator(
+        seed["liveagent"],
+        save=liveagent_save,
+        state=liveagent_state,
+        rate_limit=(args.liveagent_rate_limit, args.liveagent_rate_window),
+    )
     return twilio, liveagent
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     twilio, liveagent = build(args)
-    servers = [RunningServer(twilio, args.host, args.twilio_port).start(),
-               RunningServer(liveagent, args.host, args.liveagent_port).start()]
+    servers = [
+        RunningServer(twilio, args.host, args.twilio_port).start(),
+        RunningServer(liveagent, args.host, args.liveagent_port).start(),
+    ]
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -14,7 +14,8 @@ import re
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .server import ApiError, Emulator, Request, Response
 
@@ -22,16 +23,32 @@ TYPES = ["A", "C", "T", "T-O", "S"]
 STATUSES = ["A", "I"]
 # Writable PhoneNumber fields and their JSON types; output-only fields are listed apart.
 WRITABLE: dict[str, type | tuple[type, ...]] = {
-    "type": str, "number": str, "name": str, "departmentid": str, "dial_out_prefix": int,
-    "record_in_call": bool, "record_out_call": bool, "status": str, "host_settings": str, "host": str,
-    "port": str, "user": str, "auth_user": str, "password": str, "proxy_host": str, "proxy_port": str,
-    "proxy_user": str, "providerid": str, "ivr": str,
+    "type": str,
+    "number": str,
+    "name": str,
+    "departmentid": str,
+    "dial_out_prefix": int,
+    "record_in_call": bool,
+    "record_out_call": bool,
+    "status": str,
+    "host_settings": str,
+    "host": str,
+    "port": str,
+    "user": str,
+    "auth_user": str,
+    "password": str,
+    "proxy_host": str,
+    "proxy_port": str,
+    "proxy_user": str,
+    "providerid": str,
+    "ivr": str,
 }
 OUTPUT_ONLY = ("id", "dial_out_prefix_formatted", "department", "status_message")
 LIST_PARAMS = {"_perPage", "_cursor", "_sortField", "_sortDir", "_filters", "additionalObjects"}
 DEPARTMENT_LIST_PARAMS = {"_page", "_perPage", "_from", "_to", "_sortDir", "_sortField", "_filters"}
 FILTER_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "E": lambda a, b: str(a) == str(b), "NE": lambda a, b: str(a) != str(b),
+    "E": lambda a, b: str(a) == str(b),
+    "NE": lambda a, b: str(a) != str(b),
     "L": lambda a, b: str(b).lower().strip("%") in str(a).lower(),
 }
 
@@ -74,8 +91,13 @@ class RateLimiter:
 class LiveAgentEmulator(Emulator):
     name = "liveagent"
 
-    def __init__(self, seed: dict[str, Any], save: Callable[[dict[str, Any]], None] | None = None,
-                 state: dict[str, Any] | None = None, rate_limit: tuple[int, float] = (180, 60.0)):
+    def __init__(
+        self,
+        seed: dict[str, Any],
+        save: Callable[[dict[str, Any]], None] | None = None,
+        state: dict[str, Any] | None = None,
+        rate_limit: tuple[int, float] = (180, 60.0),
+    ):
         super().__init__()
         self.seed = seed
         self.api_keys: set[str] = set(seed.get("api_keys") or [seed["api_key"]])
@@ -89,9 +111,12 @@ class LiveAgentEmulator(Emulator):
         for entry in self.seed.get("departments", []):
             department_id = entry.get("department_id") or uuid.uuid4().hex[:8]
             departments[department_id] = {
-                "department_id": department_id, "name": entry["name"],
-                "agent_count": entry.get("agent_count", 0), "online_status": entry.get("online_status", "F"),
-                "agent_ids": entry.get("agent_ids", []), "mailaccount_id": entry.get("mailaccount_id", ""),
+                "department_id": department_id,
+                "name": entry["name"],
+                "agent_count": entry.get("agent_count", 0),
+                "online_status": entry.get("online_status", "F"),
+                "agent_ids": entry.get("agent_ids", []),
+                "mailaccount_id": entry.get("mailaccount_id", ""),
             }
         return {"phone_numbers": {}, "departments": departments}
 
@@ -125,9 +150,13 @@ class LiveAgentEmulator(Emulator):
                 if key not in self.api_keys:
                     raise fail(403, "ApiKey not found")
                 if not self.limiter.allow(key):
-                    raise ApiError(429, {"message": "Too many requests"},
-                                   {"Retry-After": str(max(1, round(self.limiter.retry_after(key))))})
+                    raise ApiError(
+                        429,
+                        {"message": "Too many requests"},
+                        {"Retry-After": str(max(1, round(self.limiter.retry_after(key))))},
+                    )
                 return handler(request)
+
             return run
 
         base = "/api/v3"
@@ -188,8 +217,11 @@ class LiveAgentEmulator(Emulator):
                 raise fail(400, f"dial_out_prefix must be an integer from 1 to 999; got {prefix!r}")
             for other in self.state["phone_numbers"].values():
                 if other["id"] != current_id and other.get("dial_out_prefix") == prefix:
-                    raise fail(400, f"dial_out_prefix {prefix} is already used by phone number {other['number']} "
-                                    f"(id {other['id']})")
+                    raise fail(
+                        400,
+                        f"dial_out_prefix {prefix} is already used by phone number {other['number']} "
+                        f"(id {other['id']})",
+                    )
         department = fields.get("departmentid")
         if department and department not in self.state["departments"]:
             raise fail(404, "Department was not found")
@@ -224,7 +256,7 @@ class LiveAgentEmulator(Emulator):
             if not re.fullmatch(r"c\d+", query["_cursor"]):
                 raise fail(400, "Invalid _cursor")
             offset = int(query["_cursor"][1:])
-        page = rows[offset:offset + per_page]
+        page = rows[offset : offset + per_page]
         headers = {"X-Next-Cursor": f"c{offset + per_page}"} if offset + per_page < len(rows) else {}
         return Response(200, page, headers)
 
@@ -273,8 +305,14 @@ class LiveAgentEmulator(Emulator):
                 fields[name] = value
         self._validate(fields, None)
         number_id = uuid.uuid4().hex[:8]
-        number = {"port": "5060", "host_settings": "{}", "record_in_call": False, "record_out_call": False,
-                  **fields, "id": number_id}
+        number = {
+            "port": "5060",
+            "host_settings": "{}",
+            "record_in_call": False,
+            "record_out_call": False,
+            **fields,
+            "id": number_id,
+        }
         self.state["phone_numbers"][number_id] = number
         return Response(200, self.number_json(number))
 
@@ -305,7 +343,7 @@ class LiveAgentEmulator(Emulator):
             if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise fail(400, f"{name} must be an integer; got {value!r}")
             if expected is not int and not isinstance(value, expected):
-                raise fail(400, f"{name} must be a {expected.__name__}; got {value!r}")
+                raise fail(400, f"{name} must be a {getattr(expected, '__name__', expected)}; got {value!r}")
             fields[name] = value
         self._validate(fields, number["id"])
         # A PUT replaces the whole object: a writable field left out is cleared, as with the real API.
@@ -316,7 +354,7 @@ class LiveAgentEmulator(Emulator):
     def update_status(self, request: Request) -> Response:
         number = self._number(request)
         form = request.form() if request.content_type == "application/x-www-form-urlencoded" else {}
-        status = (form.get("status") or [None])[-1]
+        status = (form.get("status") or [""])[-1]
         if status not in STATUSES:
             raise fail(400, "status must be A (active) or I (inactive)")
         number["status"] = status

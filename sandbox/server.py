@@ -9,9 +9,10 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 JsonBody = dict[str, Any] | list[Any] | None
@@ -82,7 +83,7 @@ class FaultPlan:
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "FaultPlan":
+    def from_json(cls, body: dict[str, Any]) -> FaultPlan:
         known = {"rate", "statuses", "latency_ms", "timeout_ms", "retry_after", "methods", "seed"}
         unknown = set(body) - known
         if unknown:
@@ -361,11 +362,11 @@ class RunningServer:
         self.emulator = emulator
         self.httpd = _Server((host, port), emulator)
         bound_host, bound_port = self.httpd.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
+        self.url = f"http://{bound_host!s}:{bound_port}"
         emulator.base_url = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=emulator.name, daemon=True)
 
-    def start(self) -> "RunningServer":
+    def start(self) -> RunningServer:
         self.thread.start()
         return self
 

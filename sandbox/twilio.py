@@ -14,9 +14,10 @@ import json
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from .server import ApiError, Emulator, Request, Response
@@ -29,8 +30,13 @@ DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+\.pstn\.twilio\.com$")
 DOMAIN_COOLDOWN_SECONDS = 30 * 24 * 3600  # a deleted trunk's domain stays taken for 30 days (error 21248)
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 HTTP_METHODS = ["GET", "POST"]
-RECORDING_MODES = ["do-not-record", "record-from-ringing", "record-from-answer", "record-from-ringing-dual",
-                   "record-from-answer-dual"]
+RECORDING_MODES = [
+    "do-not-record",
+    "record-from-ringing",
+    "record-from-answer",
+    "record-from-ringing-dual",
+    "record-from-answer-dual",
+]
 RECORDING_TRIMS = ["trim-silence", "do-not-trim"]
 TRANSFER_MODES = ["disable-all", "enable-all", "sip-only"]
 TRANSFER_CALLER_IDS = ["from-transferee", "from-transferor"]
@@ -39,25 +45,56 @@ TRANSFER_CALLER_IDS = ["from-transferee", "from-transferor"]
 Spec = dict[str, Any]
 
 TRUNK_PARAMS: Spec = {
-    "FriendlyName": "str", "DomainName": "str", "DisasterRecoveryUrl": "uri",
-    "DisasterRecoveryMethod": HTTP_METHODS, "TransferMode": TRANSFER_MODES, "Secure": "bool",
-    "CnamLookupEnabled": "bool", "TransferCallerId": TRANSFER_CALLER_IDS,
+    "FriendlyName": "str",
+    "DomainName": "str",
+    "DisasterRecoveryUrl": "uri",
+    "DisasterRecoveryMethod": HTTP_METHODS,
+    "TransferMode": TRANSFER_MODES,
+    "Secure": "bool",
+    "CnamLookupEnabled": "bool",
+    "TransferCallerId": TRANSFER_CALLER_IDS,
 }
-ORIGINATION_PARAMS: Spec = {"Weight": "int", "Priority": "int", "Enabled": "bool", "FriendlyName": "str",
-                            "SipUrl": "uri"}
+ORIGINATION_PARAMS: Spec = {
+    "Weight": "int",
+    "Priority": "int",
+    "Enabled": "bool",
+    "FriendlyName": "str",
+    "SipUrl": "uri",
+}
 PAGE_PARAMS: Spec = {"PageSize": "int", "Page": "int", "PageToken": "str"}
 INCOMING_UPDATE_PARAMS: Spec = {
-    "AccountSid": "sid:AC", "ApiVersion": "str", "FriendlyName": "str", "SmsApplicationSid": "str",
-    "SmsFallbackMethod": HTTP_METHODS, "SmsFallbackUrl": "uri", "SmsMethod": HTTP_METHODS, "SmsUrl": "uri",
-    "StatusCallback": "uri", "StatusCallbackMethod": HTTP_METHODS, "VoiceApplicationSid": "str",
-    "VoiceCallerIdLookup": "bool", "VoiceFallbackMethod": HTTP_METHODS, "VoiceFallbackUrl": "uri",
-    "VoiceMethod": HTTP_METHODS, "VoiceUrl": "uri", "EmergencyStatus": ["Active", "Inactive"],
-    "EmergencyAddressSid": "str", "TrunkSid": "str", "VoiceReceiveMode": ["voice", "fax"],
-    "IdentitySid": "str", "AddressSid": "str", "BundleSid": "str",
+    "AccountSid": "sid:AC",
+    "ApiVersion": "str",
+    "FriendlyName": "str",
+    "SmsApplicationSid": "str",
+    "SmsFallbackMethod": HTTP_METHODS,
+    "SmsFallbackUrl": "uri",
+    "SmsMethod": HTTP_METHODS,
+    "SmsUrl": "uri",
+    "StatusCallback": "uri",
+    "StatusCallbackMethod": HTTP_METHODS,
+    "VoiceApplicationSid": "str",
+    "VoiceCallerIdLookup": "bool",
+    "VoiceFallbackMethod": HTTP_METHODS,
+    "VoiceFallbackUrl": "uri",
+    "VoiceMethod": HTTP_METHODS,
+    "VoiceUrl": "uri",
+    "EmergencyStatus": ["Active", "Inactive"],
+    "EmergencyAddressSid": "str",
+    "TrunkSid": "str",
+    "VoiceReceiveMode": ["voice", "fax"],
+    "IdentitySid": "str",
+    "AddressSid": "str",
+    "BundleSid": "str",
 }
-COUNTRY_FILTERS: Spec = {"IsoCode": "str", "Continent": "str", "CountryCode": "str",
-                         "LowRiskNumbersEnabled": "bool", "HighRiskSpecialNumbersEnabled": "bool",
-                         "HighRiskTollfraudNumbersEnabled": "bool"}
+COUNTRY_FILTERS: Spec = {
+    "IsoCode": "str",
+    "Continent": "str",
+    "CountryCode": "str",
+    "LowRiskNumbersEnabled": "bool",
+    "HighRiskSpecialNumbersEnabled": "bool",
+    "HighRiskTollfraudNumbersEnabled": "bool",
+}
 
 
 def new_sid(prefix: str) -> str:
@@ -65,8 +102,10 @@ def new_sid(prefix: str) -> str:
 
 
 def error(status: int, code: int, message: str) -> ApiError:
-    return ApiError(status, {"code": code, "message": message,
-                             "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
+    return ApiError(
+        status,
+        {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status},
+    )
 
 
 def not_found(path: str) -> ApiError:
@@ -76,8 +115,12 @@ def not_found(path: str) -> ApiError:
 class TwilioEmulator(Emulator):
     name = "twilio"
 
-    def __init__(self, seed: dict[str, Any], save: Callable[[dict[str, Any]], None] | None = None,
-                 state: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        seed: dict[str, Any],
+        save: Callable[[dict[str, Any]], None] | None = None,
+        state: dict[str, Any] | None = None,
+    ):
         super().__init__()
         self.seed = seed
         self.account_sid: str = seed["account_sid"]
@@ -93,36 +136,65 @@ class TwilioEmulator(Emulator):
         for entry in self.seed.get("phone_numbers", []):
             sid = entry.get("sid") or "PN" + hashlib.md5(entry["phone_number"].encode()).hexdigest()
             numbers[sid] = {
-                "sid": sid, "phone_number": entry["phone_number"],
+                "sid": sid,
+                "phone_number": entry["phone_number"],
                 "friendly_name": entry.get("friendly_name") or entry["phone_number"],
-                "trunk_sid": None, "voice_url": entry.get("voice_url"), "voice_method": "POST",
-                "voice_application_sid": None, "voice_fallback_url": None, "voice_fallback_method": "POST",
-                "voice_caller_id_lookup": False, "sms_url": None, "sms_method": "POST",
-                "sms_fallback_url": None, "sms_fallback_method": "POST", "sms_application_sid": None,
-                "status_callback": None, "status_callback_method": "POST", "voice_receive_mode": "voice",
-                "emergency_status": "Inactive", "emergency_address_sid": None, "address_sid": None,
-                "identity_sid": None, "bundle_sid": None, "api_version": "2010-04-01",
-                "origin": entry.get("origin", "twilio"), "beta": False,
+                "trunk_sid": None,
+                "voice_url": entry.get("voice_url"),
+                "voice_method": "POST",
+                "voice_application_sid": None,
+                "voice_fallback_url": None,
+                "voice_fallback_method": "POST",
+                "voice_caller_id_lookup": False,
+                "sms_url": None,
+                "sms_method": "POST",
+                "sms_fallback_url": None,
+                "sms_fallback_method": "POST",
+                "sms_application_sid": None,
+                "status_callback": None,
+                "status_callback_method": "POST",
+                "voice_receive_mode": "voice",
+                "emergency_status": "Inactive",
+                "emergency_address_sid": None,
+                "address_sid": None,
+                "identity_sid": None,
+                "bundle_sid": None,
+                "api_version": "2010-04-01",
+                "origin": entry.get("origin", "twilio"),
+                "beta": False,
                 "address_requirements": entry.get("address_requirements", "none"),
-                "created": now, "updated": now,
+                "created": now,
+                "updated": now,
             }
         countries = {}
         for entry in self.seed.get("countries", []):
             countries[entry["iso_code"]] = {
-                "iso_code": entry["iso_code"], "name": entry["name"], "continent": entry["continent"],
+                "iso_code": entry["iso_code"],
+                "name": entry["name"],
+                "continent": entry["continent"],
                 "country_codes": entry["country_codes"],
                 "low_risk_numbers_enabled": bool(entry.get("low_risk_numbers_enabled", False)),
                 "high_risk_special_numbers_enabled": bool(entry.get("high_risk_special_numbers_enabled", False)),
                 "high_risk_tollfraud_numbers_enabled": bool(entry.get("high_risk_tollfraud_numbers_enabled", False)),
             }
-        ip_acls = {entry["sid"]: {"sid": entry["sid"], "friendly_name": entry["friendly_name"]}
-                   for entry in self.seed.get("ip_access_control_lists", [])}
+        ip_acls = {
+            entry["sid"]: {"sid": entry["sid"], "friendly_name": entry["friendly_name"]}
+            for entry in self.seed.get("ip_access_control_lists", [])
+        }
         return {
-            "trunks": {}, "origination_urls": {}, "trunk_credential_lists": {}, "trunk_ip_acls": {},
-            "credential_lists": {}, "credentials": {}, "phone_numbers": numbers, "countries": countries,
-            "ip_access_control_lists": ip_acls, "domain_cooldowns": {},
-            "settings": {"dialing_permissions_inheritance": bool(self.seed.get("dialing_permissions_inheritance",
-                                                                                 False))},
+            "trunks": {},
+            "origination_urls": {},
+            "trunk_credential_lists": {},
+            "trunk_ip_acls": {},
+            "credential_lists": {},
+            "credentials": {},
+            "phone_numbers": numbers,
+            "countries": countries,
+            "ip_access_control_lists": ip_acls,
+            "domain_cooldowns": {},
+            "settings": {
+                "dialing_permissions_inheritance": bool(self.seed.get("dialing_permissions_inheritance", False))
+            },
             "clock_offset": 0.0,
         }
 
@@ -153,8 +225,12 @@ class TwilioEmulator(Emulator):
     # ---------------------------------------------------------------- helpers
     def error_body(self, status: int, message: str) -> dict[str, Any]:
         code = {404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503}.get(status, 20001)
-        return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                "status": status}
+        return {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
 
     def authenticate(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
@@ -165,9 +241,16 @@ class TwilioEmulator(Emulator):
                 user, password = "", ""
             if user == self.account_sid and password == self.auth_token:
                 return
-        raise ApiError(401, {"code": 20003, "message": "Authenticate",
-                             "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401},
-                       {"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        raise ApiError(
+            401,
+            {
+                "code": 20003,
+                "message": "Authenticate",
+                "more_info": "https://www.twilio.com/docs/errors/20003",
+                "status": 401,
+            },
+            {"WWW-Authenticate": 'Basic realm="Twilio API"'},
+        )
 
     def check_account(self, request: Request) -> None:
         if request.params.get("AccountSid") != self.account_sid:
@@ -179,19 +262,28 @@ class TwilioEmulator(Emulator):
             raw = request.query
         else:
             if request.query:
-                raise error(400, 20001, f"Unexpected query parameters on {request.method}: "
-                                        f"{', '.join(sorted(request.query))}")
+                raise error(
+                    400, 20001, f"Unexpected query parameters on {request.method}: {', '.join(sorted(request.query))}"
+                )
             if request.body and request.content_type != "application/x-www-form-urlencoded":
                 raise error(400, 20001, "Request body must be application/x-www-form-urlencoded")
             raw = request.form()
         unknown = sorted(set(raw) - set(spec))
         if unknown:
-            raise error(400, 20001, f"Unknown parameters: {', '.join(unknown)}. "
-                                    f"Accepted here: {', '.join(sorted(spec)) or 'none'}")
+            raise error(
+                400,
+                20001,
+                f"Unknown parameters: {', '.join(unknown)}. Accepted here: {', '.join(sorted(spec)) or 'none'}",
+            )
         missing = [name for name in required if name not in raw]
         if missing:
-            raise error(400, 21604 if False else 20001, f"Missing required parameter {', '.join(missing)} in the post body"
-                        if request.method != "GET" else f"Missing required parameter {', '.join(missing)}")
+            raise error(
+                400,
+                21604 if False else 20001,
+                f"Missing required parameter {', '.join(missing)} in the post body"
+                if request.method != "GET"
+                else f"Missing required parameter {', '.join(missing)}",
+            )
         values: dict[str, Any] = {}
         for name, items in raw.items():
             if len(items) != 1:
@@ -224,15 +316,21 @@ class TwilioEmulator(Emulator):
         return value
 
     def iso(self, epoch: float) -> str:
-        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def rfc2822(self, epoch: float) -> str:
-        return format_datetime(datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0))
+        return format_datetime(datetime.fromtimestamp(epoch, UTC).replace(microsecond=0))
 
-    def page_v1(self, request: Request, items: list[dict[str, Any]], key: str, public_path: str,
-                extra: dict[str, str] | None = None) -> Response:
+    def page_v1(
+        self,
+        request: Request,
+        items: list[dict[str, Any]],
+        key: str,
+        public_path: str,
+        extra: dict[str, str] | None = None,
+    ) -> Response:
         page_size, page, offset = self._page_window(request)
-        chunk = items[offset:offset + page_size]
+        chunk = items[offset : offset + page_size]
         base_query = dict(extra or {})
 
         def url(page_number: int, page_offset: int | None) -> str:
@@ -242,20 +340,32 @@ class TwilioEmulator(Emulator):
             return f"{public_path}?{urlencode(query)}"
 
         has_next = offset + page_size < len(items)
-        return Response(200, {
-            key: chunk,
-            "meta": {
-                "first_page_url": url(0, None), "url": url(page, offset if page else None),
-                "page_size": page_size, "key": key, "page": page,
-                "next_page_url": url(page + 1, offset + page_size) if has_next else None,
-                "previous_page_url": url(page - 1, max(offset - page_size, 0)) if page > 0 else None,
+        return Response(
+            200,
+            {
+                key: chunk,
+                "meta": {
+                    "first_page_url": url(0, None),
+                    "url": url(page, offset if page else None),
+                    "page_size": page_size,
+                    "key": key,
+                    "page": page,
+                    "next_page_url": url(page + 1, offset + page_size) if has_next else None,
+                    "previous_page_url": url(page - 1, max(offset - page_size, 0)) if page > 0 else None,
+                },
             },
-        })
+        )
 
-    def page_v2010(self, request: Request, items: list[dict[str, Any]], key: str, uri_path: str,
-                   extra: dict[str, str] | None = None) -> Response:
+    def page_v2010(
+        self,
+        request: Request,
+        items: list[dict[str, Any]],
+        key: str,
+        uri_path: str,
+        extra: dict[str, str] | None = None,
+    ) -> Response:
         page_size, page, offset = self._page_window(request)
-        chunk = items[offset:offset + page_size]
+        chunk = items[offset : offset + page_size]
         base_query = dict(extra or {})
 
         def uri(page_number: int, page_offset: int | None) -> str:
@@ -265,14 +375,20 @@ class TwilioEmulator(Emulator):
             return f"{uri_path}?{urlencode(query)}"
 
         has_next = offset + page_size < len(items)
-        return Response(200, {
-            key: chunk,
-            "first_page_uri": uri(0, None), "uri": uri(page, offset if page else None),
-            "next_page_uri": uri(page + 1, offset + page_size) if has_next else None,
-            "previous_page_uri": uri(page - 1, max(offset - page_size, 0)) if page > 0 else None,
-            "page": page, "page_size": page_size, "start": offset,
-            "end": offset + max(len(chunk) - 1, 0),
-        })
+        return Response(
+            200,
+            {
+                key: chunk,
+                "first_page_uri": uri(0, None),
+                "uri": uri(page, offset if page else None),
+                "next_page_uri": uri(page + 1, offset + page_size) if has_next else None,
+                "previous_page_uri": uri(page - 1, max(offset - page_size, 0)) if page > 0 else None,
+                "page": page,
+                "page_size": page_size,
+                "start": offset,
+                "end": offset + max(len(chunk) - 1, 0),
+            },
+        )
 
     def _page_window(self, request: Request) -> tuple[int, int, int]:
         page_size = int(request.query.get("PageSize", ["50"])[0])
@@ -300,28 +416,47 @@ class TwilioEmulator(Emulator):
         if self.state["trunk_credential_lists"].get(sid):
             auth_types.append("CREDENTIAL_LIST")
         return {
-            "sid": sid, "account_sid": self.account_sid, "domain_name": trunk["domain_name"],
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "domain_name": trunk["domain_name"],
             "disaster_recovery_method": trunk["disaster_recovery_method"],
-            "disaster_recovery_url": trunk["disaster_recovery_url"], "friendly_name": trunk["friendly_name"],
-            "secure": trunk["secure"], "cnam_lookup_enabled": trunk["cnam_lookup_enabled"],
-            "symmetric_rtp_enabled": False, "recording": dict(trunk["recording"]),
-            "transfer_mode": trunk["transfer_mode"], "transfer_caller_id": trunk["transfer_caller_id"],
-            "auth_type": ",".join(auth_types), "auth_type_set": auth_types,
-            "date_created": self.iso(trunk["created"]), "date_updated": self.iso(trunk["updated"]),
+            "disaster_recovery_url": trunk["disaster_recovery_url"],
+            "friendly_name": trunk["friendly_name"],
+            "secure": trunk["secure"],
+            "cnam_lookup_enabled": trunk["cnam_lookup_enabled"],
+            "symmetric_rtp_enabled": False,
+            "recording": dict(trunk["recording"]),
+            "transfer_mode": trunk["transfer_mode"],
+            "transfer_caller_id": trunk["transfer_caller_id"],
+            "auth_type": ",".join(auth_types),
+            "auth_type_set": auth_types,
+            "date_created": self.iso(trunk["created"]),
+            "date_updated": self.iso(trunk["updated"]),
             "url": url,
-            "links": {name: f"{url}/{path}" for name, path in (
-                ("origination_urls", "OriginationUrls"), ("credential_lists", "CredentialLists"),
-                ("ip_access_control_lists", "IpAccessControlLists"), ("phone_numbers", "PhoneNumbers"),
-                ("recording", "Recording"))},
+            "links": {
+                name: f"{url}/{path}"
+                for name, path in (
+                    ("origination_urls", "OriginationUrls"),
+                    ("credential_lists", "CredentialLists"),
+                    ("ip_access_control_lists", "IpAccessControlLists"),
+                    ("phone_numbers", "PhoneNumbers"),
+                    ("recording", "Recording"),
+                )
+            },
         }
 
     def origination_json(self, origination: dict[str, Any]) -> dict[str, Any]:
         return {
-            "sid": origination["sid"], "account_sid": self.account_sid, "trunk_sid": origination["trunk_sid"],
-            "weight": origination["weight"], "priority": origination["priority"],
-            "enabled": origination["enabled"], "sip_url": origination["sip_url"],
+            "sid": origination["sid"],
+            "account_sid": self.account_sid,
+            "trunk_sid": origination["trunk_sid"],
+            "weight": origination["weight"],
+            "priority": origination["priority"],
+            "enabled": origination["enabled"],
+            "sip_url": origination["sip_url"],
             "friendly_name": origination["friendly_name"],
-            "date_created": self.iso(origination["created"]), "date_updated": self.iso(origination["updated"]),
+            "date_created": self.iso(origination["created"]),
+            "date_updated": self.iso(origination["updated"]),
             "url": f"{TRUNKING}/v1/Trunks/{origination['trunk_sid']}/OriginationUrls/{origination['sid']}",
         }
 
@@ -329,17 +464,38 @@ class TwilioEmulator(Emulator):
         lists = self.state["credential_lists"] if kind == "CredentialLists" else self.state["ip_access_control_lists"]
         source = lists.get(sid, {})
         return {
-            "account_sid": self.account_sid, "sid": sid, "trunk_sid": trunk_sid,
+            "account_sid": self.account_sid,
+            "sid": sid,
+            "trunk_sid": trunk_sid,
             "friendly_name": source.get("friendly_name"),
-            "date_created": self.iso(mapping["created"]), "date_updated": self.iso(mapping["created"]),
+            "date_created": self.iso(mapping["created"]),
+            "date_updated": self.iso(mapping["created"]),
             "url": f"{TRUNKING}/v1/Trunks/{trunk_sid}/{kind}/{sid}",
         }
 
     def _number_common(self, number: dict[str, Any]) -> dict[str, Any]:
-        keys = ("sid", "phone_number", "friendly_name", "trunk_sid", "voice_url", "voice_method",
-                "voice_application_sid", "voice_fallback_url", "voice_fallback_method", "voice_caller_id_lookup",
-                "sms_url", "sms_method", "sms_fallback_url", "sms_fallback_method", "sms_application_sid",
-                "status_callback", "status_callback_method", "api_version", "beta", "address_requirements")
+        keys = (
+            "sid",
+            "phone_number",
+            "friendly_name",
+            "trunk_sid",
+            "voice_url",
+            "voice_method",
+            "voice_application_sid",
+            "voice_fallback_url",
+            "voice_fallback_method",
+            "voice_caller_id_lookup",
+            "sms_url",
+            "sms_method",
+            "sms_fallback_url",
+            "sms_fallback_method",
+            "sms_application_sid",
+            "status_callback",
+            "status_callback_method",
+            "api_version",
+            "beta",
+            "address_requirements",
+        )
         body = {key: number[key] for key in keys}
         body["account_sid"] = self.account_sid
         body["capabilities"] = {"voice": True, "sms": True, "mms": False, "fax": False}
@@ -347,46 +503,66 @@ class TwilioEmulator(Emulator):
 
     def trunk_number_json(self, number: dict[str, Any]) -> dict[str, Any]:
         body = self._number_common(number)
-        body.update({
-            "date_created": self.iso(number["created"]), "date_updated": self.iso(number["updated"]),
-            "url": f"{TRUNKING}/v1/Trunks/{number['trunk_sid']}/PhoneNumbers/{number['sid']}",
-            "links": {"phone_number": f"{API}/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/"
-                                      f"{number['sid']}.json"},
-        })
+        body.update(
+            {
+                "date_created": self.iso(number["created"]),
+                "date_updated": self.iso(number["updated"]),
+                "url": f"{TRUNKING}/v1/Trunks/{number['trunk_sid']}/PhoneNumbers/{number['sid']}",
+                "links": {
+                    "phone_number": f"{API}/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/"
+                    f"{number['sid']}.json"
+                },
+            }
+        )
         return body
 
     def incoming_json(self, number: dict[str, Any]) -> dict[str, Any]:
         body = self._number_common(number)
-        body.update({
-            "date_created": self.rfc2822(number["created"]), "date_updated": self.rfc2822(number["updated"]),
-            "uri": f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/{number['sid']}.json",
-            "origin": number["origin"], "voice_receive_mode": number["voice_receive_mode"],
-            "emergency_status": number["emergency_status"],
-            "emergency_address_sid": number["emergency_address_sid"], "emergency_address_status": "unregistered",
-            "address_sid": number["address_sid"], "identity_sid": number["identity_sid"],
-            "bundle_sid": number["bundle_sid"], "status": "in-use", "type": "local",
-            "subresource_uris": {"assigned_add_ons": f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/"
-                                                     f"{number['sid']}/AssignedAddOns.json"},
-        })
+        body.update(
+            {
+                "date_created": self.rfc2822(number["created"]),
+                "date_updated": self.rfc2822(number["updated"]),
+                "uri": f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/{number['sid']}.json",
+                "origin": number["origin"],
+                "voice_receive_mode": number["voice_receive_mode"],
+                "emergency_status": number["emergency_status"],
+                "emergency_address_sid": number["emergency_address_sid"],
+                "emergency_address_status": "unregistered",
+                "address_sid": number["address_sid"],
+                "identity_sid": number["identity_sid"],
+                "bundle_sid": number["bundle_sid"],
+                "status": "in-use",
+                "type": "local",
+                "subresource_uris": {
+                    "assigned_add_ons": f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/"
+                    f"{number['sid']}/AssignedAddOns.json"
+                },
+            }
+        )
         return body
 
     def credential_list_json(self, credential_list: dict[str, Any]) -> dict[str, Any]:
         uri = f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists/{credential_list['sid']}"
         return {
-            "account_sid": self.account_sid, "sid": credential_list["sid"],
+            "account_sid": self.account_sid,
+            "sid": credential_list["sid"],
             "friendly_name": credential_list["friendly_name"],
             "date_created": self.rfc2822(credential_list["created"]),
             "date_updated": self.rfc2822(credential_list["updated"]),
-            "subresource_uris": {"credentials": f"{uri}/Credentials.json"}, "uri": f"{uri}.json",
+            "subresource_uris": {"credentials": f"{uri}/Credentials.json"},
+            "uri": f"{uri}.json",
         }
 
     def credential_json(self, credential: dict[str, Any]) -> dict[str, Any]:
         return {
-            "sid": credential["sid"], "account_sid": self.account_sid,
-            "credential_list_sid": credential["credential_list_sid"], "username": credential["username"],
-            "date_created": self.rfc2822(credential["created"]), "date_updated": self.rfc2822(credential["updated"]),
+            "sid": credential["sid"],
+            "account_sid": self.account_sid,
+            "credential_list_sid": credential["credential_list_sid"],
+            "username": credential["username"],
+            "date_created": self.rfc2822(credential["created"]),
+            "date_updated": self.rfc2822(credential["updated"]),
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists/"
-                   f"{credential['credential_list_sid']}/Credentials/{credential['sid']}.json",
+            f"{credential['credential_list_sid']}/Credentials/{credential['sid']}.json",
         }
 
     def country_json(self, country: dict[str, Any]) -> dict[str, Any]:
@@ -420,6 +596,7 @@ class TwilioEmulator(Emulator):
             def run(request: Request) -> Response:
                 self.authenticate(request)
                 return handler(request)
+
             return run
 
         trunking = "/trunking/v1/Trunks"
@@ -433,45 +610,79 @@ class TwilioEmulator(Emulator):
             ("GET", trunking + "/{TrunkSid}/OriginationUrls", "ListOriginationUrl", self.list_originations),
             ("POST", trunking + "/{TrunkSid}/OriginationUrls", "CreateOriginationUrl", self.create_origination),
             ("GET", trunking + "/{TrunkSid}/OriginationUrls/{Sid}", "FetchOriginationUrl", self.fetch_origination),
-            ("POST", trunking + "/{TrunkSid}/OriginationUrls/{Sid}", "UpdateOriginationUrl",
-             self.update_origination),
-            ("DELETE", trunking + "/{TrunkSid}/OriginationUrls/{Sid}", "DeleteOriginationUrl",
-             self.delete_origination),
+            ("POST", trunking + "/{TrunkSid}/OriginationUrls/{Sid}", "UpdateOriginationUrl", self.update_origination),
+            ("DELETE", trunking + "/{TrunkSid}/OriginationUrls/{Sid}", "DeleteOriginationUrl", self.delete_origination),
             ("GET", trunking + "/{TrunkSid}/Recording", "FetchRecording", self.fetch_recording),
             ("POST", trunking + "/{TrunkSid}/Recording", "UpdateRecording", self.update_recording),
             ("GET", account + "/SIP/CredentialLists.json", "ListSipCredentialList", self.list_credential_lists),
-            ("POST", account + "/SIP/CredentialLists.json", "CreateSipCredentialList",
-             self.create_credential_list),
-            ("GET", account + "/SIP/CredentialLists/{Sid}.json", "FetchSipCredentialList",
-             self.fetch_credential_list),
-            ("POST", account + "/SIP/CredentialLists/{Sid}.json", "UpdateSipCredentialList",
-             self.update_credential_list),
-            ("DELETE", account + "/SIP/CredentialLists/{Sid}.json", "DeleteSipCredentialList",
-             self.delete_credential_list),
-            ("GET", account + "/SIP/CredentialLists/{CredentialListSid}/Credentials.json", "ListSipCredential",
-             self.list_credentials),
-            ("POST", account + "/SIP/CredentialLists/{CredentialListSid}/Credentials.json", "CreateSipCredential",
-             self.create_credential),
-            ("GET", account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
-             "FetchSipCredential", self.fetch_credential),
-            ("POST", account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
-             "UpdateSipCredential", self.update_credential),
-            ("DELETE", account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
-             "DeleteSipCredential", self.delete_credential),
+            ("POST", account + "/SIP/CredentialLists.json", "CreateSipCredentialList", self.create_credential_list),
+            ("GET", account + "/SIP/CredentialLists/{Sid}.json", "FetchSipCredentialList", self.fetch_credential_list),
+            (
+                "POST",
+                account + "/SIP/CredentialLists/{Sid}.json",
+                "UpdateSipCredentialList",
+                self.update_credential_list,
+            ),
+            (
+                "DELETE",
+                account + "/SIP/CredentialLists/{Sid}.json",
+                "DeleteSipCredentialList",
+                self.delete_credential_list,
+            ),
+            (
+                "GET",
+                account + "/SIP/CredentialLists/{CredentialListSid}/Credentials.json",
+                "ListSipCredential",
+                self.list_credentials,
+            ),
+            (
+                "POST",
+                account + "/SIP/CredentialLists/{CredentialListSid}/Credentials.json",
+                "CreateSipCredential",
+                self.create_credential,
+            ),
+            (
+                "GET",
+                account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
+                "FetchSipCredential",
+                self.fetch_credential,
+            ),
+            (
+                "POST",
+                account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
+                "UpdateSipCredential",
+                self.update_credential,
+            ),
+            (
+                "DELETE",
+                account + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
+                "DeleteSipCredential",
+                self.delete_credential,
+            ),
             ("GET", account + "/IncomingPhoneNumbers.json", "ListIncomingPhoneNumber", self.list_incoming),
             ("POST", account + "/IncomingPhoneNumbers.json", "CreateIncomingPhoneNumber", self.refuse_purchase),
             ("GET", account + "/IncomingPhoneNumbers/{Sid}.json", "FetchIncomingPhoneNumber", self.fetch_incoming),
-            ("POST", account + "/IncomingPhoneNumbers/{Sid}.json", "UpdateIncomingPhoneNumber",
-             self.update_incoming),
-            ("DELETE", account + "/IncomingPhoneNumbers/{Sid}.json", "DeleteIncomingPhoneNumber",
-             self.refuse_release),
+            ("POST", account + "/IncomingPhoneNumbers/{Sid}.json", "UpdateIncomingPhoneNumber", self.update_incoming),
+            ("DELETE", account + "/IncomingPhoneNumbers/{Sid}.json", "DeleteIncomingPhoneNumber", self.refuse_release),
             ("GET", "/voice/v1/DialingPermissions/Countries", "ListDialingPermissionsCountry", self.list_countries),
-            ("GET", "/voice/v1/DialingPermissions/Countries/{IsoCode}", "FetchDialingPermissionsCountry",
-             self.fetch_country),
-            ("GET", "/voice/v1/DialingPermissions/Countries/{IsoCode}/HighRiskSpecialPrefixes",
-             "ListDialingPermissionsHrsPrefixes", self.list_hrs_prefixes),
-            ("POST", "/voice/v1/DialingPermissions/BulkCountryUpdates",
-             "CreateDialingPermissionsCountryBulkUpdate", self.bulk_country_update),
+            (
+                "GET",
+                "/voice/v1/DialingPermissions/Countries/{IsoCode}",
+                "FetchDialingPermissionsCountry",
+                self.fetch_country,
+            ),
+            (
+                "GET",
+                "/voice/v1/DialingPermissions/Countries/{IsoCode}/HighRiskSpecialPrefixes",
+                "ListDialingPermissionsHrsPrefixes",
+                self.list_hrs_prefixes,
+            ),
+            (
+                "POST",
+                "/voice/v1/DialingPermissions/BulkCountryUpdates",
+                "CreateDialingPermissionsCountryBulkUpdate",
+                self.bulk_country_update,
+            ),
             ("GET", "/voice/v1/Settings", "FetchDialingPermissionsSettings", self.fetch_settings),
             ("POST", "/voice/v1/Settings", "UpdateDialingPermissionsSettings", self.update_settings),
         ]
@@ -499,8 +710,11 @@ class TwilioEmulator(Emulator):
         domain = values.get("DomainName")
         if domain is not None and domain != "":
             if not DOMAIN_RE.match(domain):
-                raise error(400, 20001, f"DomainName {domain!r} is invalid: use letters, digits and '-' "
-                                        "followed by .pstn.twilio.com")
+                raise error(
+                    400,
+                    20001,
+                    f"DomainName {domain!r} is invalid: use letters, digits and '-' followed by .pstn.twilio.com",
+                )
             lowered = domain.lower()
             for trunk in self.state["trunks"].values():
                 if trunk["sid"] != current_sid and (trunk["domain_name"] or "").lower() == lowered:
@@ -510,10 +724,16 @@ class TwilioEmulator(Emulator):
                 raise error(400, 21248, f"Trunk Domain already taken: {domain} was released less than 30 days ago")
 
     def _apply_trunk(self, trunk: dict[str, Any], values: dict[str, Any]) -> None:
-        mapping = {"FriendlyName": "friendly_name", "DomainName": "domain_name",
-                   "DisasterRecoveryUrl": "disaster_recovery_url", "DisasterRecoveryMethod": "disaster_recovery_method",
-                   "TransferMode": "transfer_mode", "Secure": "secure", "CnamLookupEnabled": "cnam_lookup_enabled",
-                   "TransferCallerId": "transfer_caller_id"}
+        mapping = {
+            "FriendlyName": "friendly_name",
+            "DomainName": "domain_name",
+            "DisasterRecoveryUrl": "disaster_recovery_url",
+            "DisasterRecoveryMethod": "disaster_recovery_method",
+            "TransferMode": "transfer_mode",
+            "Secure": "secure",
+            "CnamLookupEnabled": "cnam_lookup_enabled",
+            "TransferCallerId": "transfer_caller_id",
+        }
         old_domain = trunk.get("domain_name")
         for param, key in mapping.items():
             if param in values:
@@ -532,10 +752,20 @@ class TwilioEmulator(Emulator):
         values = self.params(request, TRUNK_PARAMS)
         self._validate_trunk(values, None)
         now = self.now()
-        trunk = {"sid": new_sid("TK"), "friendly_name": None, "domain_name": None, "disaster_recovery_url": None,
-                 "disaster_recovery_method": "POST", "transfer_mode": "disable-all", "secure": False,
-                 "cnam_lookup_enabled": False, "transfer_caller_id": "from-transferee",
-                 "recording": {"mode": "do-not-record", "trim": "do-not-trim"}, "created": now, "updated": now}
+        trunk = {
+            "sid": new_sid("TK"),
+            "friendly_name": None,
+            "domain_name": None,
+            "disaster_recovery_url": None,
+            "disaster_recovery_method": "POST",
+            "transfer_mode": "disable-all",
+            "secure": False,
+            "cnam_lookup_enabled": False,
+            "transfer_caller_id": "from-transferee",
+            "recording": {"mode": "do-not-record", "trim": "do-not-trim"},
+            "created": now,
+            "updated": now,
+        }
         self._apply_trunk(trunk, values)
         self.state["trunks"][trunk["sid"]] = trunk
         return Response(201, self.trunk_json(trunk))
@@ -558,8 +788,9 @@ class TwilioEmulator(Emulator):
         del self.state["trunks"][sid]
         if trunk.get("domain_name"):
             self.state["domain_cooldowns"][trunk["domain_name"].lower()] = self.now()
-        self.state["origination_urls"] = {k: v for k, v in self.state["origination_urls"].items()
-                                          if v["trunk_sid"] != sid}
+        self.state["origination_urls"] = {
+            k: v for k, v in self.state["origination_urls"].items() if v["trunk_sid"] != sid
+        }
         self.state["trunk_credential_lists"].pop(sid, None)
         self.state["trunk_ip_acls"].pop(sid, None)
         for number in self.state["phone_numbers"].values():
@@ -575,14 +806,20 @@ class TwilioEmulator(Emulator):
         if "Priority" in values and not 0 <= values["Priority"] <= 65535:
             raise error(400, 20001, f"Priority must be between 0 and 65535; got {values['Priority']}")
         if "SipUrl" in values and not values["SipUrl"].startswith("sip:"):
-            raise error(400, 20001, f"SipUrl must use the sip: scheme (sips is not supported); got "
-                                    f"{values['SipUrl']!r}")
+            raise error(
+                400, 20001, f"SipUrl must use the sip: scheme (sips is not supported); got {values['SipUrl']!r}"
+            )
         if "FriendlyName" in values and len(values["FriendlyName"]) > 64:
             raise error(400, 20001, "FriendlyName must be at most 64 characters")
 
     def _apply_origination(self, origination: dict[str, Any], values: dict[str, Any]) -> None:
-        for param, key in (("Weight", "weight"), ("Priority", "priority"), ("Enabled", "enabled"),
-                           ("FriendlyName", "friendly_name"), ("SipUrl", "sip_url")):
+        for param, key in (
+            ("Weight", "weight"),
+            ("Priority", "priority"),
+            ("Enabled", "enabled"),
+            ("FriendlyName", "friendly_name"),
+            ("SipUrl", "sip_url"),
+        ):
             if param in values:
                 origination[key] = values[param]
         origination["updated"] = self.now()
@@ -590,14 +827,16 @@ class TwilioEmulator(Emulator):
     def list_originations(self, request: Request) -> Response:
         trunk = self._trunk(request)
         self.params(request, PAGE_PARAMS)
-        items = [self.origination_json(o) for o in self.state["origination_urls"].values()
-                 if o["trunk_sid"] == trunk["sid"]]
+        items = [
+            self.origination_json(o) for o in self.state["origination_urls"].values() if o["trunk_sid"] == trunk["sid"]
+        ]
         return self.page_v1(request, items, "origination_urls", f"{TRUNKING}/v1/Trunks/{trunk['sid']}/OriginationUrls")
 
     def create_origination(self, request: Request) -> Response:
         trunk = self._trunk(request)
-        values = self.params(request, ORIGINATION_PARAMS,
-                             required=("Weight", "Priority", "Enabled", "FriendlyName", "SipUrl"))
+        values = self.params(
+            request, ORIGINATION_PARAMS, required=("Weight", "Priority", "Enabled", "FriendlyName", "SipUrl")
+        )
         self._validate_origination(values)
         origination = {"sid": new_sid("OU"), "trunk_sid": trunk["sid"], "created": self.now()}
         self._apply_origination(origination, values)
@@ -656,6 +895,7 @@ class TwilioEmulator(Emulator):
             mappings = self._mapping_store(kind).get(trunk["sid"], {})
             items = [self.trunk_mapping_json(trunk["sid"], kind, sid, m) for sid, m in mappings.items()]
             return self.page_v1(request, items, key, f"{TRUNKING}/v1/Trunks/{trunk['sid']}/{kind}")
+
         return handler
 
     def _create_mapping(self, kind: str, noun: str) -> Callable[[Request], Response]:
@@ -671,10 +911,14 @@ class TwilioEmulator(Emulator):
                 raise error(404, 20404, f"The requested resource {noun} {sid} was not found")
             mappings = self._mapping_store(kind).setdefault(trunk["sid"], {})
             if sid in mappings:
-                raise error(400, 21241 if kind == "CredentialLists" else 21242,
-                            f"{noun} {sid} is already associated with trunk {trunk['sid']}")
+                raise error(
+                    400,
+                    21241 if kind == "CredentialLists" else 21242,
+                    f"{noun} {sid} is already associated with trunk {trunk['sid']}",
+                )
             mappings[sid] = {"created": self.now()}
             return Response(201, self.trunk_mapping_json(trunk["sid"], kind, sid, mappings[sid]))
+
         return handler
 
     def _fetch_mapping(self, kind: str) -> Callable[[Request], Response]:
@@ -685,6 +929,7 @@ class TwilioEmulator(Emulator):
             if mapping is None:
                 raise not_found(request.path.removeprefix("/trunking"))
             return Response(200, self.trunk_mapping_json(trunk["sid"], kind, request.params["Sid"], mapping))
+
         return handler
 
     def _delete_mapping(self, kind: str) -> Callable[[Request], Response]:
@@ -697,14 +942,16 @@ class TwilioEmulator(Emulator):
             del mappings[request.params["Sid"]]
             trunk["updated"] = self.now()
             return Response(204)
+
         return handler
 
     # -- trunk phone numbers
     def list_trunk_numbers(self, request: Request) -> Response:
         trunk = self._trunk(request)
         self.params(request, PAGE_PARAMS)
-        items = [self.trunk_number_json(n) for n in self.state["phone_numbers"].values()
-                 if n["trunk_sid"] == trunk["sid"]]
+        items = [
+            self.trunk_number_json(n) for n in self.state["phone_numbers"].values() if n["trunk_sid"] == trunk["sid"]
+        ]
         return self.page_v1(request, items, "phone_numbers", f"{TRUNKING}/v1/Trunks/{trunk['sid']}/PhoneNumbers")
 
     def attach_number(self, request: Request) -> Response:
@@ -717,8 +964,12 @@ class TwilioEmulator(Emulator):
             raise error(400, 21223, f"Phone number {number['phone_number']} is already associated with this trunk")
         if number["trunk_sid"]:
             # Safer than Twilio's silent move: a number taken from another trunk is a bug in a stack.
-            raise error(400, 21223, f"Phone number {number['phone_number']} is associated with another trunk "
-                                    f"({number['trunk_sid']}); detach it there first")
+            raise error(
+                400,
+                21223,
+                f"Phone number {number['phone_number']} is associated with another trunk "
+                f"({number['trunk_sid']}); detach it there first",
+            )
         number["trunk_sid"] = trunk["sid"]
         number["voice_application_sid"] = None
         number["updated"] = self.now()
@@ -745,8 +996,16 @@ class TwilioEmulator(Emulator):
     # -- incoming phone numbers (owned numbers: never bought or released here)
     def list_incoming(self, request: Request) -> Response:
         self.check_account(request)
-        filters = self.params(request, {**PAGE_PARAMS, "Beta": "bool", "FriendlyName": "str", "PhoneNumber": "str",
-                                        "Origin": ["twilio", "hosted"]})
+        filters = self.params(
+            request,
+            {
+                **PAGE_PARAMS,
+                "Beta": "bool",
+                "FriendlyName": "str",
+                "PhoneNumber": "str",
+                "Origin": ["twilio", "hosted"],
+            },
+        )
         items = list(self.state["phone_numbers"].values())
         if "PhoneNumber" in filters:
             # Twilio matches partial numbers and '*' wildcards, so callers must compare exactly themselves.
@@ -758,10 +1017,16 @@ class TwilioEmulator(Emulator):
             items = [n for n in items if n["origin"] == filters["Origin"]]
         if "Beta" in filters:
             items = [n for n in items if n["beta"] == filters["Beta"]]
-        extra = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in filters.items()
-                 if k not in PAGE_PARAMS}
-        return self.page_v2010(request, [self.incoming_json(n) for n in items], "incoming_phone_numbers",
-                               f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers.json", extra)
+        extra = {
+            k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in filters.items() if k not in PAGE_PARAMS
+        }
+        return self.page_v2010(
+            request,
+            [self.incoming_json(n) for n in items],
+            "incoming_phone_numbers",
+            f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers.json",
+            extra,
+        )
 
     def fetch_incoming(self, request: Request) -> Response:
         self.params(request, {})
@@ -786,37 +1051,51 @@ class TwilioEmulator(Emulator):
 
     def refuse_purchase(self, request: Request) -> Response:
         self.check_account(request)
-        raise error(403, 20403, "The sandbox does not sell phone numbers: only numbers seeded as owned exist. "
-                                "Attach an owned number to a trunk instead.")
+        raise error(
+            403,
+            20403,
+            "The sandbox does not sell phone numbers: only numbers seeded as owned exist. "
+            "Attach an owned number to a trunk instead.",
+        )
 
     def refuse_release(self, request: Request) -> Response:
         self._number(request)
-        raise error(403, 20403, "The sandbox does not release phone numbers: detach the number from its trunk "
-                                "instead (DELETE /v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}).")
+        raise error(
+            403,
+            20403,
+            "The sandbox does not release phone numbers: detach the number from its trunk "
+            "instead (DELETE /v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}).",
+        )
 
     # -- SIP credential lists and credentials
     def list_credential_lists(self, request: Request) -> Response:
         self.check_account(request)
         self.params(request, PAGE_PARAMS)
         items = [self.credential_list_json(c) for c in self.state["credential_lists"].values()]
-        return self.page_v2010(request, items, "credential_lists",
-                               f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists.json")
+        return self.page_v2010(
+            request, items, "credential_lists", f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists.json"
+        )
 
     def _validate_list_name(self, name: str, current_sid: str | None) -> None:
         if not name or len(name) > 64:
             raise error(400, 21240, "Credential List Validation Error: FriendlyName must be 1 to 64 characters")
         for existing in self.state["credential_lists"].values():
             if existing["sid"] != current_sid and existing["friendly_name"] == name:
-                raise error(400, 21240, f"Credential List Validation Error: a credential list named {name!r} "
-                                        "already exists")
+                raise error(
+                    400, 21240, f"Credential List Validation Error: a credential list named {name!r} already exists"
+                )
 
     def create_credential_list(self, request: Request) -> Response:
         self.check_account(request)
         values = self.params(request, {"FriendlyName": "str"}, required=("FriendlyName",))
         self._validate_list_name(values["FriendlyName"], None)
         now = self.now()
-        credential_list = {"sid": new_sid("CL"), "friendly_name": values["FriendlyName"], "created": now,
-                           "updated": now}
+        credential_list = {
+            "sid": new_sid("CL"),
+            "friendly_name": values["FriendlyName"],
+            "created": now,
+            "updated": now,
+        }
         self.state["credential_lists"][credential_list["sid"]] = credential_list
         return Response(201, self.credential_list_json(credential_list))
 
@@ -837,8 +1116,9 @@ class TwilioEmulator(Emulator):
         credential_list = self._credential_list(request, "Sid")
         sid = credential_list["sid"]
         del self.state["credential_lists"][sid]
-        self.state["credentials"] = {k: v for k, v in self.state["credentials"].items()
-                                     if v["credential_list_sid"] != sid}
+        self.state["credentials"] = {
+            k: v for k, v in self.state["credentials"].items() if v["credential_list_sid"] != sid
+        }
         for mappings in self.state["trunk_credential_lists"].values():
             mappings.pop(sid, None)
         return Response(204)
@@ -858,11 +1138,17 @@ class TwilioEmulator(Emulator):
     def list_credentials(self, request: Request) -> Response:
         credential_list = self._credential_list(request, "CredentialListSid")
         self.params(request, PAGE_PARAMS)
-        items = [self.credential_json(c) for c in self.state["credentials"].values()
-                 if c["credential_list_sid"] == credential_list["sid"]]
-        return self.page_v2010(request, items, "credentials",
-                               f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists/"
-                               f"{credential_list['sid']}/Credentials.json")
+        items = [
+            self.credential_json(c)
+            for c in self.state["credentials"].values()
+            if c["credential_list_sid"] == credential_list["sid"]
+        ]
+        return self.page_v2010(
+            request,
+            items,
+            "credentials",
+            f"/2010-04-01/Accounts/{self.account_sid}/SIP/CredentialLists/{credential_list['sid']}/Credentials.json",
+        )
 
     def create_credential(self, request: Request) -> Response:
         credential_list = self._credential_list(request, "CredentialListSid")
@@ -872,12 +1158,19 @@ class TwilioEmulator(Emulator):
             raise error(400, 21240, "Credential List Validation Error: Username must be 1 to 32 characters")
         for credential in self.state["credentials"].values():
             if credential["credential_list_sid"] == credential_list["sid"] and credential["username"] == username:
-                raise error(400, 21240, f"Credential List Validation Error: username {username!r} already exists "
-                                        "in this list")
+                raise error(
+                    400, 21240, f"Credential List Validation Error: username {username!r} already exists in this list"
+                )
         self._validate_password(values["Password"])
         now = self.now()
-        credential = {"sid": new_sid("CR"), "credential_list_sid": credential_list["sid"], "username": username,
-                      "password_md5": self._digest(username, values["Password"]), "created": now, "updated": now}
+        credential = {
+            "sid": new_sid("CR"),
+            "credential_list_sid": credential_list["sid"],
+            "username": username,
+            "password_md5": self._digest(username, values["Password"]),
+            "created": now,
+            "updated": now,
+        }
         self.state["credentials"][credential["sid"]] = credential
         return Response(201, self.credential_json(credential))
 
@@ -917,7 +1210,7 @@ class TwilioEmulator(Emulator):
 
     # -- voice dialing permissions
     def _country_matches(self, country: dict[str, Any], filters: dict[str, Any]) -> bool:
-        checks = {
+        checks: dict[str, Callable[[Any], bool]] = {
             "IsoCode": lambda v: country["iso_code"] == v.upper(),
             "Continent": lambda v: country["continent"] == v.upper(),
             "CountryCode": lambda v: ("+" + v.lstrip("+")) in country["country_codes"],
@@ -925,13 +1218,14 @@ class TwilioEmulator(Emulator):
             "HighRiskSpecialNumbersEnabled": lambda v: country["high_risk_special_numbers_enabled"] == v,
             "HighRiskTollfraudNumbersEnabled": lambda v: country["high_risk_tollfraud_numbers_enabled"] == v,
         }
-        return all(checks[name](value) for name, value in filters.items() if name in checks)
+        return all(bool(checks[name](value)) for name, value in filters.items() if name in checks)
 
     def list_countries(self, request: Request) -> Response:
         filters = self.params(request, {**PAGE_PARAMS, **COUNTRY_FILTERS})
         items = [self.country_json(c) for c in self.state["countries"].values() if self._country_matches(c, filters)]
-        extra = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in filters.items()
-                 if k not in PAGE_PARAMS}
+        extra = {
+            k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in filters.items() if k not in PAGE_PARAMS
+        }
         return self.page_v1(request, items, "content", f"{VOICE}/v1/DialingPermissions/Countries", extra)
 
     def fetch_country(self, request: Request) -> Response:
@@ -946,8 +1240,9 @@ class TwilioEmulator(Emulator):
         iso = request.params["IsoCode"].upper()
         if iso not in self.state["countries"]:
             raise not_found(request.path.removeprefix("/voice"))
-        return self.page_v1(request, [], "content",
-                            f"{VOICE}/v1/DialingPermissions/Countries/{quote(iso)}/HighRiskSpecialPrefixes")
+        return self.page_v1(
+            request, [], "content", f"{VOICE}/v1/DialingPermissions/Countries/{quote(iso)}/HighRiskSpecialPrefixes"
+        )
 
     def bulk_country_update(self, request: Request) -> Response:
         values = self.params(request, {"UpdateRequest": "str"}, required=("UpdateRequest",))
@@ -957,8 +1252,7 @@ class TwilioEmulator(Emulator):
             raise error(400, 20001, f"UpdateRequest is not valid JSON: {exc}") from exc
         if not isinstance(updates, list) or not updates:
             raise error(400, 20001, "UpdateRequest must be a non-empty JSON array of country updates")
-        flags = ("low_risk_numbers_enabled", "high_risk_special_numbers_enabled",
-                 "high_risk_tollfraud_numbers_enabled")
+        flags = ("low_risk_numbers_enabled", "high_risk_special_numbers_enabled", "high_risk_tollfraud_numbers_enabled")
         parsed = []
         for index, update in enumerate(updates):
             if not isinstance(update, dict) or "iso_code" not in update:
@@ -973,7 +1267,7 @@ class TwilioEmulator(Emulator):
             for flag in flags:
                 if flag in update:
                     if update[flag] not in ("true", "false"):
-                        raise error(400, 20001, f"UpdateRequest[{index}].{flag} must be \"true\" or \"false\"")
+                        raise error(400, 20001, f'UpdateRequest[{index}].{flag} must be "true" or "false"')
                     changes[flag] = update[flag] == "true"
             parsed.append((iso, changes))
         for iso, changes in parsed:  # all or nothing: validation above touched no state

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -33,19 +34,29 @@ def sandbox(sandbox_process: Sandbox) -> Iterator[Sandbox]:
 
 def base_config(sandbox: Sandbox, prefix: str | None = None) -> dict[str, Any]:
     prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
-    return copy.deepcopy({
-        "twilio": {"accountSid": SEED_ACCOUNT_SID, "authToken": SEED_AUTH_TOKEN, "apiBaseUrl": sandbox.twilio_url},
-        "liveagent": {"url": sandbox.liveagent_url, "apiKey": SEED_API_KEY},
-        "trunk": {"friendlyName": "LiveAgent test", "domainPrefix": prefix, "edge": "tokyo",
-                  "disasterRecovery": {"forwardTo": "+18008112345"}},
-        "origination": {"uri": "sip:1-sip-la-sg.ladesk.com", "weight": 10, "priority": 10},
-        "credentials": {"listName": f"LiveAgent {prefix}", "username": "testuser01", "password": "Passw0rdPassw0rd"},
-        "numbers": [
-            {"number": "+815012345678", "name": "Tokyo main", "department": "Support", "dialPrefix": 1},
-            {"number": "+815012345679", "name": "Tokyo sales", "department": "Sales", "dialPrefix": 2},
-        ],
-        "outboundCountries": ["GB", "SG"],
-    })
+    return copy.deepcopy(
+        {
+            "twilio": {"accountSid": SEED_ACCOUNT_SID, "authToken": SEED_AUTH_TOKEN, "apiBaseUrl": sandbox.twilio_url},
+            "liveagent": {"url": sandbox.liveagent_url, "apiKey": SEED_API_KEY},
+            "trunk": {
+                "friendlyName": "LiveAgent test",
+                "domainPrefix": prefix,
+                "edge": "tokyo",
+                "disasterRecovery": {"forwardTo": "+18008112345"},
+            },
+            "origination": {"uri": "sip:1-sip-la-sg.ladesk.com", "weight": 10, "priority": 10},
+            "credentials": {
+                "listName": f"LiveAgent {prefix}",
+                "username": "testuser01",
+                "password": "Passw0rdPassw0rd",
+            },
+            "numbers": [
+                {"number": "+815012345678", "name": "Tokyo main", "department": "Support", "dialPrefix": 1},
+                {"number": "+815012345679", "name": "Tokyo sales", "department": "Sales", "dialPrefix": 2},
+            ],
+            "outboundCountries": ["GB", "SG"],
+        }
+    )
 
 
 @pytest.fixture

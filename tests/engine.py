@@ -6,8 +6,9 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pulumi import automation as auto
 
@@ -33,14 +34,20 @@ def work_dir(tmp: Path) -> Path:
 class EngineStack:
     """One stack; every CLI run's output is kept in `self.output` so tests can grep it."""
 
-    def __init__(self, tmp: Path, name: str | None = None, inline: Callable[[], None] = program,
-                 backend: Path | None = None):
+    def __init__(
+        self, tmp: Path, name: str | None = None, inline: Callable[[], None] = program, backend: Path | None = None
+    ):
         self.tmp = tmp
         self.name = name or f"t{uuid.uuid4().hex[:8]}"
         self.backend = backend or tmp / "state"
         os.environ.setdefault("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
-        self.stack = select_stack(self.name, backend_url=f"file://{self.backend}", passphrase=PASSPHRASE,
-                                  work_dir=work_dir(tmp), inline=inline)
+        self.stack = select_stack(
+            self.name,
+            backend_url=f"file://{self.backend}",
+            passphrase=PASSPHRASE,
+            work_dir=work_dir(tmp),
+            inline=inline,
+        )
         self.output: list[str] = []
 
     def _capture(self, line: str) -> None:
@@ -50,8 +57,9 @@ class EngineStack:
     def text(self) -> str:
         return "".join(self.output)
 
-    def configure(self, config: dict[str, Any], secret: set[str] = frozenset(SECRET_PATHS),
-                  project: str = "twilio-liveagent") -> None:
+    def configure(
+        self, config: dict[str, Any], secret: set[str] = frozenset(SECRET_PATHS), project: str = "twilio-liveagent"
+    ) -> None:
         """Replace the stack config; the secret leaf of each key in `secret` is stored encrypted."""
         existing = self.stack.get_all_config()
         if existing:

@@ -46,20 +46,31 @@ class Sandbox:
         requests.post(f"{base}/__sandbox/faults", json=plan, timeout=10).raise_for_status()
 
     def rate_limit(self, requests_per_window: int, window_s: float) -> None:
-        requests.post(f"{self.liveagent_url}/__sandbox/rate_limit",
-                      json={"requests": requests_per_window, "window_s": window_s}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.liveagent_url}/__sandbox/rate_limit",
+            json={"requests": requests_per_window, "window_s": window_s},
+            timeout=10,
+        ).raise_for_status()
 
     # -- the public APIs, as a person in a console would use them
     def twilio(self, method: str, path: str, **data: Any) -> Any:
-        response = requests.request(method, f"{self.twilio_url}{path}", data=data or None,
-                                    auth=(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN), timeout=10)
+        response = requests.request(
+            method, f"{self.twilio_url}{path}", data=data or None, auth=(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN), timeout=10
+        )
         assert response.status_code < 400, response.text
         return response.json() if response.content else None
 
-    def liveagent(self, method: str, path: str, form: dict[str, Any] | None = None,
-                  body: dict[str, Any] | None = None) -> Any:
-        response = requests.request(method, f"{self.liveagent_url}/api/v3{path}", data=form, json=body,
-                                    headers={"apikey": SEED_API_KEY}, timeout=10)
+    def liveagent(
+        self, method: str, path: str, form: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> Any:
+        response = requests.request(
+            method,
+            f"{self.liveagent_url}/api/v3{path}",
+            data=form,
+            json=body,
+            headers={"apikey": SEED_API_KEY},
+            timeout=10,
+        )
         assert response.status_code < 400, response.text
         return response.json() if response.content else None
 

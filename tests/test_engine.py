@@ -20,8 +20,13 @@ def pinned_version() -> str:
 
 def test_engine_is_the_pinned_pulumi_cli() -> None:
     binary = pulumi_root() / "bin" / "pulumi"
-    printed = subprocess.run([str(binary), "version"], capture_output=True, text=True, check=True,
-                             env={"PULUMI_SKIP_UPDATE_CHECK": "true", "PATH": "/usr/bin:/bin"}).stdout.strip()
+    printed = subprocess.run(
+        [str(binary), "version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PULUMI_SKIP_UPDATE_CHECK": "true", "PATH": "/usr/bin:/bin"},
+    ).stdout.strip()
     assert printed == pinned_version()
     assert (binary.resolve().parent / "pulumi-resource-pulumi-python").exists()
 

@@ -55,9 +55,14 @@ def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]
     for number in client.paginate("api", path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
         if number.get("phone_number") == phone_number:
             return number
-    raise TwilioApiError(404, None, f"{phone_number} is not a number this Twilio account owns. This tool never "
-                                    "buys numbers: buy or port it in the Twilio console, then run `pulumi up` again",
-                         "GET", client.url("api", path))
+    raise TwilioApiError(
+        404,
+        None,
+        f"{phone_number} is not a number this Twilio account owns. This tool never "
+        "buys numbers: buy or port it in the Twilio console, then run `pulumi up` again",
+        "GET",
+        client.url("api", path),
+    )
 
 
 class PhoneNumberAttachmentProvider(TwilioProvider):

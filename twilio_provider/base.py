@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
@@ -27,14 +28,22 @@ def changed_fields(olds: dict[str, Any], news: dict[str, Any], fields: Iterable[
     return [name for name in fields if is_unknown(news.get(name)) or as_int(olds.get(name)) != as_int(news.get(name))]
 
 
-def diff_result(olds: dict[str, Any], news: dict[str, Any], fields: Iterable[str],
-                replace_on: Iterable[str] = (), delete_before_replace: bool = False) -> DiffResult:
+def diff_result(
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    fields: Iterable[str],
+    replace_on: Iterable[str] = (),
+    delete_before_replace: bool = False,
+) -> DiffResult:
     changed = changed_fields(olds, news, fields)
     replaces = [name for name in changed if name in set(replace_on)]
     # A provider module renamed since the last up: rewrite the stored provider reference.
     provider_moved = olds.get("__provider") not in (None, news.get("__provider"))
-    return DiffResult(changes=bool(changed) or provider_moved, replaces=replaces,
-                      delete_before_replace=delete_before_replace if replaces else None)
+    return DiffResult(
+        changes=bool(changed) or provider_moved,
+        replaces=replaces,
+        delete_before_replace=delete_before_replace if replaces else None,
+    )
 
 
 class TwilioProvider(ResourceProvider):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -62,9 +63,16 @@ class TwilioClient:
         self.session.auth = (settings.account_sid, settings.auth_token)
         self.session.headers["Accept"] = "application/json"
         retry = _TwilioRetry(
-            total=settings.retries, connect=settings.retries, read=settings.retries, status=settings.retries,
-            backoff_factor=settings.backoff_factor, backoff_max=settings.backoff_max, backoff_jitter=0.3,
-            status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
+            total=settings.retries,
+            connect=settings.retries,
+            read=settings.retries,
+            status=settings.retries,
+            backoff_factor=settings.backoff_factor,
+            backoff_max=settings.backoff_max,
+            backoff_jitter=0.3,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,
+            respect_retry_after_header=True,
             raise_on_status=False,
         )
         adapter = HTTPAdapter(max_retries=retry)
@@ -87,13 +95,19 @@ class TwilioClient:
                 return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
         return url
 
-    def request(self, method: str, url: str, data: Mapping[str, Any] | None = None,
-                params: Mapping[str, Any] | None = None) -> Any:
+    def request(
+        self, method: str, url: str, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
         try:
             response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
         except requests.RequestException as exc:
-            raise TwilioApiError(0, None, f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
-                                 method, _safe(url)) from None
+            raise TwilioApiError(
+                0,
+                None,
+                f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
+                method,
+                _safe(url),
+            ) from None
         if response.status_code == 204 or not response.content:
             if response.status_code >= 400:
                 raise TwilioApiError(response.status_code, None, response.reason or "error", method, _safe(url))
@@ -132,8 +146,9 @@ class TwilioClient:
                 return False
             raise
 
-    def paginate(self, service: str, path: str, key: str, params: Mapping[str, Any] | None = None,
-                 page_size: int = 100) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self, service: str, path: str, key: str, params: Mapping[str, Any] | None = None, page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
         """Every item of a list, following v1 `meta.next_page_url` or v2010 `next_page_uri`."""
         url: str | None = self.url(service, path)
         query: Mapping[str, Any] | None = {**(params or {}), "PageSize": page_size}
@@ -152,5 +167,8 @@ class TwilioClient:
 def _safe(url: str) -> str:
     """The URL as shown in errors: no query string, never credentials."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")) if parts.port is None else \
-        urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))
+    return (
+        urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+        if parts.port is None
+        else urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))
+    )

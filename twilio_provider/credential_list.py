@@ -97,8 +97,9 @@ class CredentialProvider(TwilioProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        result = diff_result(olds, news, ("credential_list_sid", "username"),
-                             replace_on=("credential_list_sid", "username"))
+        result = diff_result(
+            olds, news, ("credential_list_sid", "username"), replace_on=("credential_list_sid", "username")
+        )
         password = news.get("password")
         salt = olds.get("password_salt") or ""
         if is_unknown(password) or password_digest(salt, password or "") != olds.get("password_digest"):
@@ -107,14 +108,23 @@ class CredentialProvider(TwilioProvider):
 
     def _outs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:
         outs = {key: value for key, value in props.items() if key != "password"}  # never the plain value
-        outs.update({"sid": body["sid"], "username": body["username"],
-                     "credential_list_sid": body["credential_list_sid"], "password_salt": salt,
-                     "password_digest": password_digest(salt, props["password"])})
+        outs.update(
+            {
+                "sid": body["sid"],
+                "username": body["username"],
+                "credential_list_sid": body["credential_list_sid"],
+                "password_salt": salt,
+                "password_digest": password_digest(salt, props["password"]),
+            }
+        )
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post("api", self._path(props["credential_list_sid"]),
-                                  {"Username": props["username"], "Password": props["password"]})
+        body = self.client().post(
+            "api",
+            self._path(props["credential_list_sid"]),
+            {"Username": props["username"], "Password": props["password"]},
+        )
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -122,8 +132,9 @@ class CredentialProvider(TwilioProvider):
         if body is None:
             return ReadResult(None, {})
         outs = {**props, "sid": body["sid"], "username": body["username"]}
-        return ReadResult(id_, outs, {"credential_list_sid": props["credential_list_sid"],
-                                      "username": body["username"]})
+        return ReadResult(
+            id_, outs, {"credential_list_sid": props["credential_list_sid"], "username": body["username"]}
+        )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         body = self.client().post("api", self._path(news["credential_list_sid"], id_), {"Password": news["password"]})
@@ -139,8 +150,8 @@ class Credential(Resource, module="twilio", name="Credential"):
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["password", "password_digest", "password_salt"]))
-        super().__init__(CredentialProvider(), name,
-                         {"sid": None, "password_digest": None, "password_salt": None, **props}, opts)
-
-
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["password", "password_digest", "password_salt"])
+        )
+        super().__init__(
+            CredentialProvider(), name, {"sid": None, "password_digest": None, "password_salt": None, **props}, opts
+        )

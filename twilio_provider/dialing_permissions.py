@@ -30,8 +30,10 @@ def live_enabled(client: TwilioClient, countries: list[str]) -> dict[str, bool]:
 def bulk_update(client: TwilioClient, changes: dict[str, bool]) -> None:
     if not changes:
         return
-    request = [{"iso_code": iso, "low_risk_numbers_enabled": "true" if enabled else "false"}
-               for iso, enabled in sorted(changes.items())]
+    request = [
+        {"iso_code": iso, "low_risk_numbers_enabled": "true" if enabled else "false"}
+        for iso, enabled in sorted(changes.items())
+    ]
     client.post("voice", "/v1/DialingPermissions/BulkCountryUpdates", {"UpdateRequest": json.dumps(request)})
 
 
@@ -48,15 +50,16 @@ class DialingPermissionsProvider(TwilioProvider):
         return CheckResult({**news, "countries": normalised}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        wanted = news.get("countries")
+        wanted = news.get("countries") or []
         if is_unknown(wanted):
             return DiffResult(changes=True)
         live = set(olds.get("enabled_countries") or [])
         changed = sorted(wanted) != sorted(olds.get("countries") or []) or not set(wanted) <= live
         return DiffResult(changes=changed, replaces=[])
 
-    def _converge(self, client: TwilioClient, wanted: list[str], before: dict[str, bool],
-                  previously: list[str]) -> dict[str, Any]:
+    def _converge(
+        self, client: TwilioClient, wanted: list[str], before: dict[str, bool], previously: list[str]
+    ) -> dict[str, Any]:
         current = live_enabled(client, sorted(set(wanted) | set(previously)))
         before = {**{iso: current[iso] for iso in wanted if iso not in before}, **before}
         changes = {iso: True for iso in wanted if not current[iso]}
@@ -78,8 +81,9 @@ class DialingPermissionsProvider(TwilioProvider):
         return ReadResult(id_, outs, {"countries": countries})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        outs = self._converge(self.client(), news["countries"], dict(olds.get("enabled_before") or {}),
-                              list(olds.get("countries") or []))
+        outs = self._converge(
+            self.client(), news["countries"], dict(olds.get("enabled_before") or {}), list(olds.get("countries") or [])
+        )
         return UpdateResult({**news, **outs})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -93,5 +97,6 @@ class DialingPermissions(Resource, module="twilio", name="DialingPermissions"):
     enabled_countries: pulumi.Output[list[str]]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(DialingPermissionsProvider(), name,
-                         {"enabled_countries": None, "enabled_before": None, **props}, opts)
+        super().__init__(
+            DialingPermissionsProvider(), name, {"enabled_countries": None, "enabled_before": None, **props}, opts
+        )

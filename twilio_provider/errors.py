@@ -8,8 +8,9 @@ from typing import Any
 class TwilioApiError(Exception):
     """A Twilio API call failed; carries what a person needs to act on it."""
 
-    def __init__(self, status: int, code: int | None, message: str, method: str, url: str,
-                 more_info: str | None = None):
+    def __init__(
+        self, status: int, code: int | None, message: str, method: str, url: str, more_info: str | None = None
+    ):
         self.status = status
         self.code = code
         self.message = message
@@ -19,12 +20,17 @@ class TwilioApiError(Exception):
         super().__init__(str(self))
 
     @classmethod
-    def from_body(cls, status: int, body: Any, method: str, url: str) -> "TwilioApiError":
+    def from_body(cls, status: int, body: Any, method: str, url: str) -> TwilioApiError:
         if isinstance(body, dict):
             code = body.get("code")
-            return cls(status, int(code) if isinstance(code, (int, float)) else None,
-                       str(body.get("message") or body.get("detail") or "no message"), method, url,
-                       body.get("more_info"))
+            return cls(
+                status,
+                int(code) if isinstance(code, (int, float)) else None,
+                str(body.get("message") or body.get("detail") or "no message"),
+                method,
+                url,
+                body.get("more_info"),
+            )
         return cls(status, None, str(body)[:300] or "empty response", method, url)
 
     @property

@@ -15,15 +15,25 @@ FIELDS = ("trunk_sid", "sip_url", "friendly_name", "weight", "priority", "enable
 
 
 def to_api(props: dict[str, Any]) -> dict[str, str]:
-    return {"SipUrl": props["sip_url"], "FriendlyName": props["friendly_name"],
-            "Weight": str(as_int(props["weight"])), "Priority": str(as_int(props["priority"])),
-            "Enabled": boolean(props["enabled"])}
+    return {
+        "SipUrl": props["sip_url"],
+        "FriendlyName": props["friendly_name"],
+        "Weight": str(as_int(props["weight"])),
+        "Priority": str(as_int(props["priority"])),
+        "Enabled": boolean(props["enabled"]),
+    }
 
 
 def from_api(body: dict[str, Any]) -> dict[str, Any]:
-    return {"sid": body["sid"], "trunk_sid": body["trunk_sid"], "sip_url": body["sip_url"],
-            "friendly_name": body["friendly_name"], "weight": body["weight"], "priority": body["priority"],
-            "enabled": bool(body["enabled"])}
+    return {
+        "sid": body["sid"],
+        "trunk_sid": body["trunk_sid"],
+        "sip_url": body["sip_url"],
+        "friendly_name": body["friendly_name"],
+        "weight": body["weight"],
+        "priority": body["priority"],
+        "enabled": bool(body["enabled"]),
+    }
 
 
 class OriginationUrlProvider(TwilioProvider):

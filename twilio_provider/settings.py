@@ -31,6 +31,7 @@ def read_settings(config: Config | None) -> TwilioSettings:
         raise MissingCredentials(
             "Twilio credentials are missing: set `twilio.accountSid` and the secret `twilio.authToken` in stack "
             "config (pulumi config set --path --secret twilio.authToken ...), or TWILIO_ACCOUNT_SID and "
-            "TWILIO_AUTH_TOKEN in the environment")
+            "TWILIO_AUTH_TOKEN in the environment"
+        )
     base_url = twilio.get("apiBaseUrl") or os.environ.get("TWILIO_API_BASE_URL") or None
     return TwilioSettings(account_sid=account_sid, auth_token=auth_token, base_url=base_url)

@@ -27,8 +27,13 @@ ENUMS = {
     "disaster_recovery_method": ("GET", "POST"),
     "transfer_mode": ("disable-all", "enable-all", "sip-only"),
     "transfer_caller_id": ("from-transferee", "from-transferor"),
-    "recording_mode": ("do-not-record", "record-from-ringing", "record-from-answer", "record-from-ringing-dual",
-                       "record-from-answer-dual"),
+    "recording_mode": (
+        "do-not-record",
+        "record-from-ringing",
+        "record-from-answer",
+        "record-from-ringing-dual",
+        "record-from-answer-dual",
+    ),
     "recording_trim": ("trim-silence", "do-not-trim"),
 }
 
@@ -78,8 +83,12 @@ class TrunkProvider(TwilioProvider):
             failures.append(CheckFailure("friendly_name", "must be 1 to 64 characters"))
         domain = inputs.get("domain_name")
         if not is_unknown(domain) and (not isinstance(domain, str) or not DOMAIN_RE.match(domain)):
-            failures.append(CheckFailure("domain_name", f"{domain!r} must look like <prefix>.pstn.twilio.com with "
-                                                        "letters, digits and '-' in the prefix"))
+            failures.append(
+                CheckFailure(
+                    "domain_name",
+                    f"{domain!r} must look like <prefix>.pstn.twilio.com with letters, digits and '-' in the prefix",
+                )
+            )
         for field, allowed in ENUMS.items():
             value = inputs.get(field)
             if not is_unknown(value) and value not in allowed:
@@ -93,8 +102,11 @@ class TrunkProvider(TwilioProvider):
         return diff_result(olds, news, FIELDS)
 
     def _apply_recording(self, client: TwilioClient, sid: str, props: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = client.post("trunking", f"/v1/Trunks/{sid}/Recording",
-                                           {"Mode": props["recording_mode"], "Trim": props["recording_trim"]})
+        body: dict[str, Any] = client.post(
+            "trunking",
+            f"/v1/Trunks/{sid}/Recording",
+            {"Mode": props["recording_mode"], "Trim": props["recording_trim"]},
+        )
         return body
 
     def create(self, props: dict[str, Any]) -> CreateResult:
