@@ -533,10 +533,6 @@ class TwilioEmulator(Emulator):
                 "bundle_sid": number["bundle_sid"],
                 "status": "in-use",
                 "type": "local",
-                "subresource_uris": {
-                    "assigned_add_ons": f"/2010-04-01/Accounts/{self.account_sid}/IncomingPhoneNumbers/"
-                    f"{number['sid']}/AssignedAddOns.json"
-                },
             }
         )
         return body

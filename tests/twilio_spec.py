@@ -1,0 +1,153 @@
+"""Twilio's official OpenAPI files as the contract: operations, declared parameters, response schemas."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import FormatChecker
+from openapi_schema_validator import OAS30Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from deploy.workspace import PROJECT_DIR
+
+# Where each file's paths are served by the sandbox.
+FILES = {"twilio_trunking_v1.json": "/trunking", "twilio_api_v2010.json": "/api", "twilio_voice_v1.json": "/voice"}
+
+
+def spec_dir() -> Path:
+    return Path(os.environ.get("TWILIO_OAI_DIR") or PROJECT_DIR.parent / "shared" / "twilio-oai")
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str  # as in the spec, e.g. /v1/Trunks/{Sid}
+    prefix: str  # the sandbox's path prefix for the spec's host
+    document: str
+    parameters: frozenset[str]  # query parameters and form fields the spec declares
+    required: frozenset[str]
+    statuses: frozenset[str]
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(self.prefix + self.path)) + "$")
+
+
+@cache
+def documents() -> dict[str, dict[str, Any]]:
+    folder = spec_dir()
+    assert folder.is_dir(), f"Twilio's OpenAPI files are needed at {folder} (set TWILIO_OAI_DIR)"
+    return {name: json.loads((folder / name).read_text(encoding="utf-8")) for name in FILES}
+
+
+@cache
+def operations() -> dict[str, Operation]:
+    """Keyed by "<sandbox prefix> <operationId>": operation ids repeat across the three files."""
+    found = {}
+    for name, document in documents().items():
+        for path, methods in document["paths"].items():
+            for method, operation in methods.items():
+                if method not in ("get", "post", "delete", "put"):
+                    continue
+                params = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+                body = operation.get("requestBody", {}).get("content", {})
+                form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
+                params |= set(form.get("properties", {}))
+                found[f"{FILES[name]} {operation['operationId']}"] = Operation(
+                    operation["operationId"],
+                    method.upper(),
+                    path,
+                    FILES[name],
+                    name,
+                    frozenset(params),
+                    frozenset(form.get("required", [])),
+                    frozenset(operation["responses"]),
+                )
+    return found
+
+
+def operation_for(method: str, sandbox_path: str) -> Operation:
+    for operation in operations().values():
+        if operation.method == method and operation.regex.match(sandbox_path):
+            return operation
+    raise AssertionError(f"{method} {sandbox_path} is not an operation of Twilio's OpenAPI files")
+
+
+def _rfc2822(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}", value))
+
+
+FORMATS = FormatChecker()
+FORMATS.checks("date-time-rfc-2822")(_rfc2822)
+FORMATS.checks("date-time")(
+    lambda v: (
+        not isinstance(v, str)
+        or bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", v))
+    )
+)
+
+
+def response_schema_pointer(operation: Operation, status: int) -> str:
+    method = operation.method.lower()
+    escaped = operation.path.replace("~", "~0").replace("/", "~1")
+    return f"urn:{operation.document}#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema"
+
+
+def validate_response(operation: Operation, status: int, body: Any) -> None:
+    """The body must validate against the operation's schema for that status (OpenAPI 3.0 semantics)."""
+    if status >= 400:  # the spec declares success bodies only; errors share Twilio's classic error body
+        assert set(body) == {"code", "message", "more_info", "status"}, body
+        assert isinstance(body["code"], int) and body["status"] == status and isinstance(body["message"], str)
+        return
+    assert str(status) in operation.statuses, f"{operation.operation_id} does not declare status {status}"
+    registry: Registry = Registry()
+    for name, document in documents().items():
+        registry = registry.with_resource(f"urn:{name}", Resource.from_contents(document, DRAFT4))
+    schema = {"$ref": response_schema_pointer(operation, status)}
+    OAS30Validator(schema, registry=registry, format_checker=FORMATS).validate(body)
+    # No invented fields: every key the emulator returns is one the schema declares.
+    resolved = registry.resolver().lookup(response_schema_pointer(operation, status)).contents
+    undeclared = _undeclared_keys(body, resolved, registry, operation.document)
+    assert not undeclared, f"{operation.operation_id} returned fields its schema does not declare: {undeclared}"
+
+
+def _resolve(schema: dict[str, Any], registry: Registry, document: str) -> dict[str, Any]:
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        schema = registry.resolver().lookup(f"urn:{document}{ref}" if ref.startswith("#") else ref).contents
+    return schema
+
+
+def _undeclared_keys(
+    body: Any, schema: dict[str, Any], registry: Registry, document: str, where: str = ""
+) -> list[str]:
+    schema = _resolve(schema, registry, document)
+    if not isinstance(body, dict) or "properties" not in schema:
+        return []
+    found = []
+    for key, value in body.items():
+        if key not in schema["properties"]:
+            found.append(where + key)
+            continue
+        child = _resolve(schema["properties"][key], registry, document)
+        if child.get("type") == "array" and isinstance(value, list):
+            for index, item in enumerate(value):
+                found += _undeclared_keys(item, child.get("items", {}), registry, document, f"{where}{key}[{index}].")
+        elif isinstance(value, dict) and child.get("properties"):
+            found += _undeclared_keys(value, child, registry, document, f"{where}{key}.")
+    return found
