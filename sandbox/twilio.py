@@ -220,6 +220,10 @@ class TwilioEmulator(Emulator):
             self.state["clock_offset"] += float(body.get("advance_seconds", 0))
             self.after_write()
             return Response(200, {"clock_offset": self.state["clock_offset"]})
+        if action == "verify_credential" and request.method == "POST":
+            # What a SIP REGISTER would tell: does this password work for that credential?
+            body = request.json() or {}
+            return Response(200, {"matches": self.password_matches(str(body.get("sid")), str(body.get("password")))})
         return None
 
     # ---------------------------------------------------------------- helpers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from deploy.workspace import PROJECT_DIR, program, select_stack
+from deploy.workspace import PROJECT_DIR, program, pulumi_root, select_stack
 from stack_config import SECRET_PATHS
 
 PASSPHRASE = "test-passphrase"
@@ -96,8 +97,22 @@ class EngineStack:
     def destroy(self, **kwargs: Any) -> auto.DestroyResult:
         return self.stack.destroy(on_output=self._capture, **kwargs)
 
+    def cli(self, *args: str) -> str:
+        """Runs the CLI as a person would, in the stack's project folder."""
+        workspace = self.stack.workspace
+        command = [str(pulumi_root() / "bin" / "pulumi"), *args, "--stack", self.name, "--non-interactive"]
+        return subprocess.run(
+            command,
+            cwd=workspace.work_dir,
+            env={**os.environ, **workspace.env_vars},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
     def export(self) -> str:
-        return json.dumps(self.stack.export_stack().deployment)
+        """`pulumi stack export`, without --show-secrets (the SDK's export_stack always adds it)."""
+        return self.cli("stack", "export")
 
     def outputs(self) -> dict[str, Any]:
         return {key: value.value for key, value in self.stack.outputs().items()}

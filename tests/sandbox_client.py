@@ -52,6 +52,14 @@ class Sandbox:
             timeout=10,
         ).raise_for_status()
 
+    def password_works(self, credential_sid: str, password: str) -> bool:
+        response = requests.post(
+            f"{self.twilio_url}/__sandbox/verify_credential",
+            json={"sid": credential_sid, "password": password},
+            timeout=10,
+        )
+        return bool(response.json()["matches"])
+
     # -- the public APIs, as a person in a console would use them
     def twilio(self, method: str, path: str, **data: Any) -> Any:
         response = requests.request(
