@@ -37,6 +37,15 @@ ISO_COUNTRIES = set(
 SECRET_PATHS = {"twilio": "authToken", "liveagent": "apiKey", "credentials": "password"}
 
 
+PATTERN_HINTS = {
+    "number": "must be E.164: '+', country code and number, no spaces or dashes, e.g. +815012345678",
+    "forwardTo": "must be E.164: '+', country code and number, no spaces or dashes, e.g. +18008112345",
+    "accountSid": "must be AC followed by 32 hexadecimal digits (Twilio console, Account Info)",
+    "url": "must be the account URL, e.g. https://example.ladesk.com",
+    "apiBaseUrl": "must be an http(s) URL",
+}
+
+
 class ConfigError(ValueError):
     """Bad stack config; the message names each key, what is wrong and what would be right."""
 
@@ -288,6 +297,13 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
                 )
             elif item["type"] == "extra_forbidden":
                 message = "is not a known setting (check the spelling against Pulumi.yaml)"
+            elif item["type"] == "string_pattern_mismatch" and where.split(".")[-1] in PATTERN_HINTS:
+                message = f"{item['input']!r} {PATTERN_HINTS[where.split('.')[-1]]}"
+            elif item["type"] == "string_type" and where.split(".")[-1] in PATTERN_HINTS:
+                message = (
+                    f"{item['input']!r} is not text: set it with `pulumi config set --path --type string` "
+                    "so that a leading '+' is kept"
+                )
             problems.append(f"{project}:{where}: {message}" if where else f"{project}:{message}")
     else:
         if not problems:

@@ -1,0 +1,135 @@
+"""Bad stack config fails at preview, names the key, says what would be right, and writes nothing."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from tests.conftest import base_config
+from tests.engine import EngineStack, strip_ansi
+from tests.sandbox_client import Sandbox
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def setter(path: str, value: Any) -> Mutation:
+    def mutate(config: dict[str, Any]) -> None:
+        node: Any = config
+        keys = path.replace("]", "").replace("[", ".").split(".")
+        for key in keys[:-1]:
+            node = node[int(key)] if key.isdigit() else node[key]
+        last = keys[-1]
+        if value is REMOVE:
+            del node[last]
+        elif last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return mutate
+
+
+REMOVE = object()
+DUPLICATE_NUMBER = {"number": "+815012345678", "name": "again", "department": "Support", "dialPrefix": 5}
+SAME_PREFIX = {"number": "+815012345680", "name": "clash", "department": "Support", "dialPrefix": 1}
+
+CASES: dict[str, tuple[Mutation, str, str]] = {
+    # name: (mutation, the key the message must name, a fragment saying what would be right)
+    "number not E.164": (setter("numbers[0].number", "+81 50-1234-5678"), "numbers[0].number", "E.164"),
+    "number saved as a YAML number": (setter("numbers[0].number", 815012345678), "numbers[0].number", "--type string"),
+    "duplicate number": (lambda c: c["numbers"].append(DUPLICATE_NUMBER), "numbers[2].number", "already"),
+    "duplicate dial prefix": (lambda c: c["numbers"].append(SAME_PREFIX), "numbers[2].dialPrefix", "own prefix"),
+    "dial prefix above 999": (setter("numbers[0].dialPrefix", 1000), "numbers[0].dialPrefix", "1–999"),
+    "dial prefix 0": (setter("numbers[1].dialPrefix", 0), "numbers[1].dialPrefix", "1–999"),
+    "special character in username": (
+        setter("credentials.username", "user@home"),
+        "credentials.username",
+        "letters or digits",
+    ),
+    "special character in password": (
+        setter("credentials.password", "Passw0rd#Passw0rd"),
+        "credentials.password",
+        "letters and digits only",
+    ),
+    "weak password": (setter("credentials.password", "short1A"), "credentials.password", "at least 12"),
+    "domain prefix with a dot": (setter("trunk.domainPrefix", "something.liveagent"), "trunk.domainPrefix", "no dots"),
+    "domain prefix with an underscore": (
+        setter("trunk.domainPrefix", "some_thing"),
+        "trunk.domainPrefix",
+        "underscores",
+    ),
+    "origination not sip:": (setter("origination.uri", "sips:1-sip-la-sg.ladesk.com"), "origination.uri", "sip:"),
+    "origination as https": (setter("origination.uri", "https://ladesk.com"), "origination.uri", "sip:"),
+    "weight 0": (setter("origination.weight", 0), "origination.weight", "greater than or equal to 1"),
+    "priority above 65535": (setter("origination.priority", 70000), "origination.priority", "65535"),
+    "unknown edge": (setter("trunk.edge", "tokio"), "trunk.edge", "tokyo"),
+    "unknown country": (setter("outboundCountries", ["JP", "XX"]), "outboundCountries", "two letters"),
+    "missing password": (setter("credentials.password", REMOVE), "credentials.password", "--secret"),
+    "missing auth token": (setter("twilio.authToken", REMOVE), "twilio.authToken", "--secret"),
+    "misspelt key": (
+        lambda c: c["trunk"].update(domainprefix=c["trunk"].pop("domainPrefix")),
+        "trunk.domainprefix",
+        "spelling",
+    ),
+    "malformed account SID": (setter("twilio.accountSid", "AC123"), "twilio.accountSid", "32 hexadecimal"),
+    "secure trunking on": (setter("trunk.secure", True), "trunk.secure", "false"),
+    "disaster recovery number not E.164": (
+        setter("trunk.disasterRecovery.forwardTo", "0018008112345"),
+        "trunk.disasterRecovery.forwardTo",
+        "E.164",
+    ),
+    "LiveAgent URL with a path": (
+        setter("liveagent.url", "https://x.ladesk.com/api/v3"),
+        "liveagent.url",
+        "account URL",
+    ),
+    "unknown LiveAgent department": (setter("numbers[0].department", "Nobody"), "department_name", "Support"),
+}
+
+
+@pytest.fixture(scope="module")
+def stack(sandbox_process: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> EngineStack:
+    return EngineStack(tmp_path_factory.mktemp("config"))
+
+
+def preview_error(stack: EngineStack, config: dict[str, Any], secret: frozenset[str] | None = None) -> str:
+    if secret is None:
+        stack.configure(config)
+    else:
+        stack.configure(config, secret=secret)
+    with pytest.raises(auto.CommandError) as failed:
+        stack.preview()
+    return strip_ansi(str(failed.value))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_value_fails_at_preview_naming_the_key(stack: EngineStack, sandbox_process: Sandbox, case: str) -> None:
+    mutate, key, hint = CASES[case]
+    config = copy.deepcopy(base_config(sandbox_process))
+    mutate(config)
+    sandbox_process.clear_counters()
+    message = preview_error(stack, config)
+    assert key in message, message
+    assert hint in message, message
+    assert sandbox_process.writes() == 0
+
+
+def test_secret_in_plain_text_is_refused(stack: EngineStack, sandbox_process: Sandbox) -> None:
+    sandbox_process.clear_counters()
+    message = preview_error(stack, base_config(sandbox_process), secret=frozenset({"liveagent", "credentials"}))
+    assert "twilio-liveagent:twilio.authToken: is stored in plain text" in message
+    assert "pulumi config set --path --secret twilio.authToken" in message
+    assert "5b1e0d2c9f8a7b6c5d4e3f2a1b0c9d8e" not in message, "the error must not echo the secret"
+    assert sandbox_process.writes() == 0
+
+
+def test_all_problems_are_reported_at_once(stack: EngineStack, sandbox_process: Sandbox) -> None:
+    config = base_config(sandbox_process)
+    config["numbers"][0]["dialPrefix"] = 1000
+    config["origination"]["weight"] = 0
+    message = preview_error(stack, config)
+    assert "numbers[0].dialPrefix" in message and "origination.weight" in message
