@@ -44,7 +44,7 @@ class _wait_retry_after(wait_base):
     """Honour Retry-After when the server sends one; otherwise exponential backoff with jitter."""
 
     def __init__(self) -> None:
-        self.backoff = wait_exponential_jitter(initial=0.5, max=10.0, jitter=0.5)
+        self.backoff = wait_exponential_jitter(multiplier=0.5, max=10.0, jitter=0.5)
 
     def __call__(self, retry_state: Any) -> float:
         error = retry_state.outcome.exception() if retry_state.outcome else None

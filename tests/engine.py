@@ -21,13 +21,18 @@ PASSPHRASE = "test-passphrase"
 LINKED = ("Pulumi.yaml", "__main__.py", "stack_config.py", "components", "twilio_provider", "liveagent_provider")
 
 
-def work_dir(tmp: Path) -> Path:
-    """A project dir of links, so stack files of tests stay out of the repository."""
+def work_dir(tmp: Path, project_file: str | None = None) -> Path:
+    """A project dir of links, so stack files of tests stay out of the repository.
+
+    `project_file` replaces Pulumi.yaml, for inline programs that use no stack config of the project.
+    """
     project = tmp / "project"
     project.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         link = project / name
-        if not link.exists():
+        if name == "Pulumi.yaml" and project_file is not None:
+            link.write_text(project_file, encoding="utf-8")
+        elif not link.exists():
             link.symlink_to(PROJECT_DIR / name)
     return project
 
@@ -36,7 +41,12 @@ class EngineStack:
     """One stack; every CLI run's output is kept in `self.output` so tests can grep it."""
 
     def __init__(
-        self, tmp: Path, name: str | None = None, inline: Callable[[], None] = program, backend: Path | None = None
+        self,
+        tmp: Path,
+        name: str | None = None,
+        inline: Callable[[], None] = program,
+        backend: Path | None = None,
+        project_file: str | None = None,
     ):
         self.tmp = tmp
         self.name = name or f"t{uuid.uuid4().hex[:8]}"
@@ -46,7 +56,7 @@ class EngineStack:
             self.name,
             backend_url=f"file://{self.backend}",
             passphrase=PASSPHRASE,
-            work_dir=work_dir(tmp),
+            work_dir=work_dir(tmp, project_file),
             inline=inline,
         )
         self.output: list[str] = []

@@ -1,0 +1,174 @@
+"""Provider behaviour a user notices: faults ridden out, permanent errors shown at once, spec-only requests,
+LiveAgent fields preserved, adoption, and the rate limit respected."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi import automation as auto
+
+from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
+from liveagent_provider.errors import LiveAgentApiError
+from liveagent_provider.sip_number import SipNumber
+from tests.conftest import base_config
+from tests.engine import EngineStack, changes, strip_ansi
+from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
+from tests.twilio_spec import operations
+from twilio_provider.client import TwilioClient, TwilioSettings
+from twilio_provider.errors import TwilioApiError
+
+
+def test_429_and_503_at_30_percent_are_ridden_out(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    for which in ("twilio", "liveagent"):
+        sandbox.faults(which, rate=0.3, statuses=[429, 503], seed=11)
+    result = stack.up()
+    assert changes(result.summary.resource_changes or {}) == {"create": 20}
+    config["credentials"]["password"] = "Rotated1Password"
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 3}
+    assert changes(stack.up().summary.resource_changes or {}) == {}
+    stack.destroy()
+    assert sandbox.trunks() == [] and sandbox.liveagent_numbers() == {}
+    faulted = {
+        which: sum(
+            count for status, count in sandbox.counters(which)["by_status"].items() if status.startswith("fault:")
+        )
+        for which in ("twilio", "liveagent")
+    }
+    assert faulted["twilio"] >= 5 and faulted["liveagent"] >= 2, faulted
+
+
+def test_a_permanent_error_fails_at_once_with_twilio_code_and_message(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    sandbox.twilio("POST", "/trunking/v1/Trunks", DomainName=f"{config['trunk']['domainPrefix']}.pstn.twilio.com")
+    stack = make_stack(config)
+    sandbox.clear_counters()
+    started = time.monotonic()
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    assert time.monotonic() - started < 30
+    output = strip_ansi(str(failed.value))
+    assert "Twilio error 21248" in output and "Trunk Domain already taken" in output
+    assert sandbox.counters("twilio")["by_route"]["CreateTrunk"] == 1, "a 400 is not retried"
+
+
+def test_every_request_the_client_sends_is_a_declared_spec_operation(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    stack.up()
+    config["credentials"]["password"] = "Rotated1Password"
+    config["origination"]["weight"] = 20
+    stack.configure(config)
+    stack.up()
+    stack.destroy()
+    declared = {op.operation_id: op.parameters for op in operations().values()}
+    recent = sandbox.counters("twilio")["recent"]
+    assert len(recent) > 30
+    for request in recent:
+        assert request["route"] in declared, f"{request['route']} is not a Twilio operation"
+        assert set(request["params"]) <= declared[request["route"]], request
+        assert request["status"] < 400 or request["status"] == 404, request
+
+
+def test_client_retries_are_bounded_and_the_error_reads_like_an_answer(sandbox: Sandbox) -> None:
+    sandbox.faults("twilio", rate=1.0, statuses=[503])
+    client = TwilioClient(
+        TwilioSettings(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retries=3, backoff_factor=0.01)
+    )
+    with pytest.raises(TwilioApiError) as failed:
+        client.get("trunking", "/v1/Trunks")
+    assert failed.value.status == 503
+    assert "HTTP 503" in str(failed.value) and SEED_AUTH_TOKEN not in str(failed.value)
+    assert sandbox.counters("twilio")["total"] == 4, "one try and three retries"
+
+
+def test_client_honours_retry_after(sandbox: Sandbox) -> None:
+    sandbox.faults("liveagent", rate=1.0, statuses=[429], retry_after=1)
+    client = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, attempts=2))
+    started = time.monotonic()
+    with pytest.raises(LiveAgentApiError) as failed:
+        client.request("GET", "/ping")
+    assert failed.value.status == 429
+    assert time.monotonic() - started >= 1.0
+
+
+def test_liveagent_fields_we_do_not_manage_survive_an_update(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    stack.up()
+    number = sandbox.liveagent_numbers()["+815012345678"]
+    sandbox.liveagent_edit(number["id"], ivr='{"name":"hand made"}', host_settings='{"codec":"PCMU"}', port="5080")
+    config["numbers"][0]["name"] = "Renamed through Pulumi"
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
+    after = sandbox.liveagent_numbers()["+815012345678"]
+    assert after["name"] == "Renamed through Pulumi"
+    assert (after["ivr"], after["host_settings"], after["port"]) == ('{"name":"hand made"}', '{"codec":"PCMU"}', "5080")
+
+
+def test_an_existing_liveagent_number_is_adopted_only_when_asked(make_stack, sandbox: Sandbox) -> None:
+    existing = sandbox.liveagent(
+        "POST",
+        "/phone_numbers",
+        form={"type": "S", "number": "+815012345678", "status": "A", "name": "made by hand", "ivr": "{}"},
+    )
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    output = strip_ansi(str(failed.value))
+    assert "already has number +815012345678" in output and "adopt: true" in output
+    config["numbers"][0]["adopt"] = True
+    stack.configure(config)
+    stack.up()
+    adopted = sandbox.liveagent_numbers()["+815012345678"]
+    assert adopted["id"] == existing["id"] and adopted["name"] == "Tokyo main" and adopted["ivr"] == "{}"
+    assert changes(stack.up().summary.resource_changes or {}) == {}
+
+
+def fifty_numbers() -> None:
+    """An inline program of 50 LiveAgent numbers and nothing else."""
+    for index in range(50):
+        SipNumber(
+            f"n{index}",
+            {
+                "number": f"+8150000{index:05d}",
+                "name": f"number {index}",
+                "department_name": "Support",
+                "dial_prefix": 100 + index,
+                "host": "x.pstn.tokyo.twilio.com",
+                "username": "user1",
+                "password": pulumi.Output.secret("Passw0rdPassw0rd"),
+            },
+        )
+
+
+def test_fifty_numbers_stay_under_the_rate_limit(tmp_path: Any, sandbox: Sandbox) -> None:
+    # 20 requests per 2 s: the per-key limit scaled down so the test takes seconds, not minutes.
+    sandbox.rate_limit(20, 2.0)
+    stack = EngineStack(tmp_path, inline=fifty_numbers, project_file="name: twilio-liveagent\nruntime: python\n")
+    stack.configure(
+        {
+            "liveagent": {
+                "url": sandbox.liveagent_url,
+                "apiKey": SEED_API_KEY,
+                "rateLimit": {"requests": 20, "windowSeconds": 2},
+            }
+        },
+        secret={"liveagent"},
+    )
+    try:
+        result = stack.up()
+        assert changes(result.summary.resource_changes or {}) == {"create": 51}  # and the stack itself
+        assert len(sandbox.liveagent_numbers()) == 50
+        counters = sandbox.counters("liveagent")
+        assert "429" not in counters["by_status"], counters["by_status"]
+        assert counters["total"] > 40, "the limit was actually exercised"
+    finally:
+        sandbox.rate_limit(0, 60)
+        stack.stack.destroy()
