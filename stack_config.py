@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from twilio_provider.credential_list import password_problems
+
 PROJECT = "twilio-liveagent"
 DEFAULT_ORIGINATION_URI = "sip:1-sip-la-sg.ladesk.com"
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -179,16 +181,7 @@ class CredentialsConfig(_Model):
     @field_validator("password")
     @classmethod
     def _password(cls, value: SecretStr) -> SecretStr:
-        password = value.get_secret_value()
-        problems = []
-        if len(password) < 12:
-            problems.append("at least 12 characters")
-        if not re.search(r"[a-z]", password) or not re.search(r"[A-Z]", password):
-            problems.append("upper- and lower-case letters")
-        if not re.search(r"\d", password):
-            problems.append("a digit")
-        if not re.fullmatch(r"[A-Za-z0-9]*", password):
-            problems.append("letters and digits only (no special characters such as @#$%)")
+        problems = password_problems(value.get_secret_value())  # the provider checks the same rule
         if problems:
             raise ValueError("the password is too weak or not allowed: it needs " + ", ".join(problems))
         return value

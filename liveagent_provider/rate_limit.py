@@ -15,7 +15,7 @@ _LIMITERS_LOCK = threading.Lock()
 
 
 class SlidingWindow:
-    def __init__(self, requests: int, window_s: float, margin_s: float = 0.25):
+    def __init__(self, requests: int, window_s: float, margin_s: float = 0.5):
         self.requests = requests
         # The server counts arrival times, which jitter against our send times: keep a margin.
         self.window_s = window_s + margin_s

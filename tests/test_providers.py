@@ -172,3 +172,40 @@ def test_fifty_numbers_stay_under_the_rate_limit(tmp_path: Any, sandbox: Sandbox
     finally:
         sandbox.rate_limit(0, 60)
         stack.stack.destroy()
+
+
+def test_trunk_settings_update_in_place(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    stack.up()
+    sid_before = sandbox.trunks()[0]["sid"]
+    config["trunk"].update(
+        {
+            "friendlyName": "Renamed",
+            "transferMode": "sip-only",
+            "cnamLookupEnabled": True,
+            "recording": {"mode": "record-from-answer", "trim": "trim-silence"},
+        }
+    )
+    del config["trunk"]["disasterRecovery"]
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
+    [trunk] = sandbox.trunks()
+    assert trunk["sid"] == sid_before
+    assert (trunk["friendly_name"], trunk["transfer_mode"], trunk["cnam_lookup_enabled"]) == (
+        "Renamed",
+        "sip-only",
+        True,
+    )
+    assert trunk["recording"] == {"mode": "record-from-answer", "trim": "trim-silence"}
+    assert trunk["disaster_recovery_url"] is None
+
+
+def test_a_dial_prefix_held_by_another_number_is_named(make_stack, sandbox: Sandbox) -> None:
+    sandbox.liveagent(
+        "POST", "/phone_numbers", form={"type": "S", "number": "+815099990000", "status": "A", "dial_out_prefix": "2"}
+    )
+    stack = make_stack(base_config(sandbox))
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    assert "dial_out_prefix 2 is already used by phone number +815099990000" in strip_ansi(str(failed.value))

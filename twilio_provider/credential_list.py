@@ -26,7 +26,7 @@ def password_problems(password: str) -> list[str]:
     if not re.search(r"\d", password):
         problems.append("a digit")
     if not re.fullmatch(r"[A-Za-z0-9]*", password):
-        problems.append("only letters and digits (LiveAgent and Twilio reject special characters)")
+        problems.append("letters and digits only (no special characters such as @#$%)")
     return problems
 
 

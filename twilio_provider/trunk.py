@@ -39,16 +39,20 @@ ENUMS = {
 
 
 def to_api(props: dict[str, Any]) -> dict[str, str]:
-    """Trunk parameters, Secure always sent explicitly (the guide requires it off)."""
+    """Trunk parameters, Secure always sent explicitly (the guide requires it off).
+
+    The engine drops null inputs, so optional settings fall back to their defaults here.
+    """
+    value = {**DEFAULTS, **{k: v for k, v in props.items() if v is not None}}
     return {
-        "FriendlyName": props["friendly_name"],
-        "DomainName": props["domain_name"],
-        "Secure": boolean(props["secure"]),
-        "DisasterRecoveryUrl": props["disaster_recovery_url"] or "",
-        "DisasterRecoveryMethod": props["disaster_recovery_method"],
-        "TransferMode": props["transfer_mode"],
-        "TransferCallerId": props["transfer_caller_id"],
-        "CnamLookupEnabled": boolean(props["cnam_lookup_enabled"]),
+        "FriendlyName": value["friendly_name"],
+        "DomainName": value["domain_name"],
+        "Secure": boolean(value["secure"]),
+        "DisasterRecoveryUrl": value["disaster_recovery_url"] or "",
+        "DisasterRecoveryMethod": value["disaster_recovery_method"],
+        "TransferMode": value["transfer_mode"],
+        "TransferCallerId": value["transfer_caller_id"],
+        "CnamLookupEnabled": boolean(value["cnam_lookup_enabled"]),
     }
 
 
@@ -105,7 +109,10 @@ class TrunkProvider(TwilioProvider):
         body: dict[str, Any] = client.post(
             "trunking",
             f"/v1/Trunks/{sid}/Recording",
-            {"Mode": props["recording_mode"], "Trim": props["recording_trim"]},
+            {
+                "Mode": props.get("recording_mode") or DEFAULTS["recording_mode"],
+                "Trim": props.get("recording_trim") or DEFAULTS["recording_trim"],
+            },
         )
         return body
 
@@ -113,7 +120,10 @@ class TrunkProvider(TwilioProvider):
         client = self.client()
         body = client.post("trunking", "/v1/Trunks", to_api(props))
         sid = body["sid"]
-        if (props["recording_mode"], props["recording_trim"]) != ("do-not-record", "do-not-trim"):
+        if (props.get("recording_mode"), props.get("recording_trim")) not in (
+            ("do-not-record", "do-not-trim"),
+            (None, None),
+        ):
             recording = self._apply_recording(client, sid, props)
             body["recording"] = recording
         return CreateResult(sid, {**props, **from_api(body)})
@@ -128,7 +138,10 @@ class TrunkProvider(TwilioProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client()
         body = client.post("trunking", f"/v1/Trunks/{id_}", to_api(news))
-        if (olds.get("recording_mode"), olds.get("recording_trim")) != (news["recording_mode"], news["recording_trim"]):
+        if (olds.get("recording_mode"), olds.get("recording_trim")) != (
+            news.get("recording_mode"),
+            news.get("recording_trim"),
+        ):
             body["recording"] = self._apply_recording(client, id_, news)
         return UpdateResult({**news, **from_api(body)})
 

@@ -1,0 +1,82 @@
+"""Fast checks of pure logic: derived config values, the pickler guard, provider diffs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from deploy.workspace import _guard_pickler
+from stack_config import ConfigError, parse
+from twilio_provider.credential_list import CredentialProvider, password_digest
+from twilio_provider.trunk import TrunkProvider
+
+BASE: dict[str, Any] = {
+    "twilio": {"accountSid": "AC" + "0" * 32, "authToken": "token"},
+    "liveagent": {"url": "https://example.ladesk.com", "apiKey": "key"},
+    "trunk": {"domainPrefix": "somethingliveagentjp", "disasterRecovery": {"forwardTo": "+18008112345"}},
+    "credentials": {"username": "somethingliveagentjp", "password": "Passw0rdPassw0rd"},
+}
+
+
+def test_defaults_follow_the_guide() -> None:
+    config = parse(BASE)
+    assert config.origination.uri == "sip:1-sip-la-sg.ladesk.com"
+    assert config.termination_domain == "somethingliveagentjp.pstn.twilio.com"
+    assert config.pinned_termination_host == "somethingliveagentjp.pstn.tokyo.twilio.com"
+    assert config.trunk.secure is False
+    assert config.trunk.disaster_recovery is not None
+    assert config.trunk.disaster_recovery.url == "https://twimlets.com/forward?PhoneNumber=0018008112345"
+
+
+@pytest.mark.parametrize(
+    ("edge", "host"),
+    [
+        ("jp1", "somethingliveagentjp.pstn.jp1.twilio.com"),
+        ("singapore", "somethingliveagentjp.pstn.singapore.twilio.com"),
+        (None, "somethingliveagentjp.pstn.twilio.com"),
+    ],
+)
+def test_pinned_host_is_derived_from_the_edge(edge: str | None, host: str) -> None:
+    config = parse({**BASE, "trunk": {**BASE["trunk"], "edge": edge}})
+    assert config.pinned_termination_host == host
+
+
+def test_secret_values_never_appear_in_validation_errors() -> None:
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "credentials": {"username": "u", "password": "Weak#Secret"}})
+    assert "Weak#Secret" not in str(failed.value)
+
+
+def test_pickler_guard_survives_thousands_of_serialisations() -> None:
+    # Each unguarded serialisation wraps the pickler's dict methods once more; pickling a dict then
+    # recurses through every wrapper (RecursionError after ~500 here). Long test runs build thousands.
+    _guard_pickler()
+    import pulumi.dynamic.dynamic as dynamic
+
+    provider = TrunkProvider()
+    provider.__dict__["state"] = {"a": 1, "b": 2}  # a dict in the pickle walks the wrapper chain
+    for _ in range(3000):
+        dynamic.serialize_provider(provider)
+
+
+def test_trunk_diff_compares_outputs_and_never_replaces() -> None:
+    olds = {"friendly_name": "LiveAgent", "domain_name": "a.pstn.twilio.com", "secure": True}
+    news = TrunkProvider().check({}, {"friendly_name": "LiveAgent", "domain_name": "b.pstn.twilio.com"}).inputs
+    result = TrunkProvider().diff("TK1", olds, news)
+    assert result.changes is True and result.replaces == []
+
+
+def test_password_change_is_detected_from_the_digest_alone() -> None:
+    olds = {
+        "credential_list_sid": "CL1",
+        "username": "u",
+        "password_salt": "s",
+        "password_digest": password_digest("s", "Passw0rdPassw0rd"),
+    }
+    same = {"credential_list_sid": "CL1", "username": "u", "password": "Passw0rdPassw0rd"}
+    assert CredentialProvider().diff("CR1", olds, same).changes is False
+    rotated = {**same, "password": "Rotated1Password"}
+    assert CredentialProvider().diff("CR1", olds, rotated).changes is True
+    renamed = {**same, "username": "v"}
+    assert CredentialProvider().diff("CR1", olds, renamed).replaces == ["username"]
