@@ -36,7 +36,7 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 test: setup lint typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest -v
 
 bench: setup
 	$(PY) -m pytest benchmarks -q -s
