@@ -54,6 +54,7 @@ def test_a_permanent_error_fails_at_once_with_twilio_code_and_message(make_stack
     assert time.monotonic() - started < 30
     output = strip_ansi(str(failed.value))
     assert "Twilio error 21248" in output and "Trunk Domain already taken" in output
+    assert "choose another trunk.domainPrefix" in output
     assert sandbox.counters("twilio")["by_route"]["CreateTrunk"] == 1, "a 400 is not retried"
 
 
@@ -209,3 +210,13 @@ def test_a_dial_prefix_held_by_another_number_is_named(make_stack, sandbox: Sand
     with pytest.raises(auto.CommandError) as failed:
         stack.up()
     assert "dial_out_prefix 2 is already used by phone number +815099990000" in strip_ansi(str(failed.value))
+
+
+def test_a_number_the_account_does_not_own_is_never_bought(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    config["numbers"][0]["number"] = "+815099999999"
+    stack = make_stack(config)
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    assert "+815099999999 is not a number this Twilio account owns" in strip_ansi(str(failed.value))
+    assert "CreateIncomingPhoneNumber" not in sandbox.counters("twilio")["by_route"]

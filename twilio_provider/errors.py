@@ -17,7 +17,7 @@ class TwilioApiError(Exception):
         self.method = method
         self.url = url
         self.more_info = more_info
-        super().__init__(str(self))
+        super().__init__(message)
 
     @classmethod
     def from_body(cls, status: int, body: Any, method: str, url: str) -> TwilioApiError:

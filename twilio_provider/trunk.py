@@ -10,6 +10,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, 
 
 from .base import TwilioProvider, diff_result, is_unknown
 from .client import TwilioClient, boolean
+from .errors import TwilioApiError
 
 DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+\.pstn\.twilio\.com$")
 DEFAULTS: dict[str, Any] = {
@@ -116,9 +117,21 @@ class TrunkProvider(TwilioProvider):
         )
         return body
 
+    def _save(self, client: TwilioClient, path: str, props: dict[str, Any]) -> dict[str, Any]:
+        try:
+            body: dict[str, Any] = client.post("trunking", path, to_api(props))
+            return body
+        except TwilioApiError as error:
+            if error.code == 21248:
+                error.message += (
+                    f". {props['domain_name']} belongs to another trunk, or to one deleted in the last 30 days "
+                    "(Twilio keeps a deleted trunk's domain for 30 days): choose another trunk.domainPrefix"
+                )
+            raise
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
-        body = client.post("trunking", "/v1/Trunks", to_api(props))
+        body = self._save(client, "/v1/Trunks", props)
         sid = body["sid"]
         if (props.get("recording_mode"), props.get("recording_trim")) not in (
             ("do-not-record", "do-not-trim"),
@@ -137,7 +150,7 @@ class TrunkProvider(TwilioProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client()
-        body = client.post("trunking", f"/v1/Trunks/{id_}", to_api(news))
+        body = self._save(client, f"/v1/Trunks/{id_}", news)
         if (olds.get("recording_mode"), olds.get("recording_trim")) != (
             news.get("recording_mode"),
             news.get("recording_trim"),
