@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+import requests
 from pulumi import automation as auto
 
 from .sandbox_process import running_sandbox
@@ -68,6 +69,12 @@ def demo(destroy: bool) -> int:
             f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})", flush=True
         )
         run("destroy" if destroy else "up", "dev", passphrase)
+        if destroy:
+            # Back to the seed, which also ends the emulated 30-day hold on the deleted trunk's domain, so
+            # the next `make demo` can take the same termination URI again.
+            for url in urls.values():
+                requests.post(f"{url}/__sandbox/reset", timeout=10).raise_for_status()
+            print("sandbox: reset to its seed", flush=True)
     if not destroy:
         print(
             f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
