@@ -283,7 +283,7 @@ class TwilioEmulator(Emulator):
         if missing:
             raise error(
                 400,
-                21604 if False else 20001,
+                20001,
                 f"Missing required parameter {', '.join(missing)} in the post body"
                 if request.method != "GET"
                 else f"Missing required parameter {', '.join(missing)}",

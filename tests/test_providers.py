@@ -220,3 +220,27 @@ def test_a_number_the_account_does_not_own_is_never_bought(make_stack, sandbox: 
         stack.up()
     assert "+815099999999 is not a number this Twilio account owns" in strip_ansi(str(failed.value))
     assert "CreateIncomingPhoneNumber" not in sandbox.counters("twilio")["by_route"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "live_field", "live_value"),
+    [
+        ("name", "Renamed", "name", "Renamed"),
+        ("department", "Sales", "departmentid", "d0000002"),
+        ("dialPrefix", 42, "dial_out_prefix", 42),
+        ("recordInCall", True, "record_in_call", True),
+        ("recordOutCall", True, "record_out_call", True),
+    ],
+)
+def test_each_managed_liveagent_field_updates_in_place(
+    make_stack, sandbox: Sandbox, field: str, value: Any, live_field: str, live_value: Any
+) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    stack.up()
+    number_id = sandbox.liveagent_numbers()["+815012345678"]["id"]
+    config["numbers"][0][field] = value
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
+    live = sandbox.liveagent_numbers()["+815012345678"]
+    assert live["id"] == number_id and live[live_field] == live_value
