@@ -309,23 +309,23 @@ def load() -> StackConfig:
     import json
 
     import pulumi
-    from pulumi.runtime.config import get_config, is_config_secret
+    from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
 
-    config = pulumi.Config()
+    namespace = pulumi.Config().name + ":"
+    every_key = {**(get_config_env() or {}), **CONFIG.get()}
     raw: dict[str, Any] = {}
     secret_keys = set()
-    for key in StackConfig.model_fields:
-        alias = StackConfig.model_fields[key].alias or key
-        value = get_config(f"{config.name}:{alias}")
-        if value is None:
-            continue
+    for full_key, value in every_key.items():
+        if not full_key.startswith(namespace):
+            continue  # another package's config, e.g. pulumi:tags
+        key = full_key[len(namespace) :]
         try:
-            raw[alias] = json.loads(value)
+            raw[key] = json.loads(value) if isinstance(value, str) else value
         except json.JSONDecodeError:
-            raw[alias] = value
-        if is_config_secret(f"{config.name}:{alias}"):
-            secret_keys.add(alias)
+            raw[key] = value
+        if is_config_secret(full_key):
+            secret_keys.add(key)
     try:
-        return parse(raw, secret_keys, config.name)
+        return parse(raw, secret_keys, namespace[:-1])
     except ConfigError as error:
         raise pulumi.RunError(str(error)) from None

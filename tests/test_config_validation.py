@@ -75,6 +75,11 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
         "trunk.domainprefix",
         "spelling",
     ),
+    "misspelt top-level key": (
+        lambda c: c.update(outboundCountry=c.pop("outboundCountries")),
+        "outboundCountry",
+        "spelling",
+    ),
     "malformed account SID": (setter("twilio.accountSid", "AC123"), "twilio.accountSid", "32 hexadecimal"),
     "secure trunking on": (setter("trunk.secure", True), "trunk.secure", "false"),
     "disaster recovery number not E.164": (
