@@ -63,7 +63,7 @@ def as_int(value: Any) -> Any:
 
 def from_api(body: dict[str, Any]) -> dict[str, Any]:
     department = body.get("department") or {}
-    return {
+    live = {
         "number_id": body["id"],
         "name": body.get("name"),
         "number": body.get("number"),
@@ -73,12 +73,15 @@ def from_api(body: dict[str, Any]) -> dict[str, Any]:
         "dial_prefix_formatted": body.get("dial_out_prefix_formatted"),
         "host": body.get("host"),
         "username": body.get("user"),
-        "password": body.get("password"),
         "status": body.get("status"),
         "record_in_call": bool(body.get("record_in_call")),
         "record_out_call": bool(body.get("record_out_call")),
         "type": body.get("type"),
     }
+    # Whether LiveAgent echoes the SIP password is not documented: when it does not, state keeps ours.
+    if "password" in body:
+        live["password"] = body["password"]
+    return live
 
 
 def to_form(props: dict[str, Any]) -> dict[str, str]:

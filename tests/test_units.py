@@ -80,3 +80,12 @@ def test_password_change_is_detected_from_the_digest_alone() -> None:
     assert CredentialProvider().diff("CR1", olds, rotated).changes is True
     renamed = {**same, "username": "v"}
     assert CredentialProvider().diff("CR1", olds, renamed).replaces == ["username"]
+
+
+def test_liveagent_state_keeps_our_password_when_the_api_does_not_echo_it() -> None:
+    from liveagent_provider.sip_number import from_api
+
+    state = {"password": "Passw0rdPassw0rd", "host": "old"}
+    body = {"id": "1", "number": "+815012345678", "host": "new"}
+    assert {**state, **from_api(body)}["password"] == "Passw0rdPassw0rd"
+    assert {**state, **from_api({**body, "password": "Changed1ByHand"})}["password"] == "Changed1ByHand"
