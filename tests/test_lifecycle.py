@@ -276,3 +276,17 @@ def _provider_pickles(node: Any) -> Any:
     elif isinstance(node, list):
         for item in node:
             yield from _provider_pickles(item)
+
+
+def test_preview_of_a_config_change_shows_the_plan_and_writes_nothing(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    stack.up()
+    config["trunk"]["domainPrefix"] += "new"
+    config["credentials"]["username"] = "renamed01"
+    stack.configure(config)
+    sandbox.clear_counters()
+    preview = stack.preview(diff=True)
+    assert changes(preview.change_summary) == {"update": 3, "replace": 1}
+    assert sandbox.writes() == 0
+    assert f"{config['trunk']['domainPrefix']}.pstn.twilio.com" in strip_ansi(stack.text)

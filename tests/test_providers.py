@@ -244,3 +244,33 @@ def test_each_managed_liveagent_field_updates_in_place(
     assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
     live = sandbox.liveagent_numbers()["+815012345678"]
     assert live["id"] == number_id and live[live_field] == live_value
+
+
+def test_twilio_client_follows_both_pagination_styles(sandbox: Sandbox) -> None:
+    for index in range(5):
+        sandbox.twilio("POST", "/trunking/v1/Trunks", FriendlyName=f"t{index}")
+        sandbox.twilio(
+            "POST",
+            f"/api/2010-04-01/Accounts/{SEED_ACCOUNT_SID}/SIP/CredentialLists.json",
+            FriendlyName=f"list {index}",
+        )
+    client = TwilioClient(TwilioSettings(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url))
+    trunks = list(client.paginate("trunking", "/v1/Trunks", "trunks", page_size=2))
+    assert sorted(t["friendly_name"] for t in trunks) == [f"t{i}" for i in range(5)]
+    lists = list(
+        client.paginate("api", f"{client.account_path}/SIP/CredentialLists.json", "credential_lists", page_size=2)
+    )
+    assert sorted(c["friendly_name"] for c in lists) == [f"list {i}" for i in range(5)]
+    assert sandbox.counters("twilio")["by_route"]["ListTrunk"] == 3
+
+
+def test_liveagent_client_follows_the_cursor(sandbox: Sandbox) -> None:
+    for index in range(130):
+        sandbox.liveagent(
+            "POST",
+            "/phone_numbers",
+            form={"type": "S", "number": f"+8150000{index:05d}", "status": "A", "name": "bulk"},
+        )
+    client = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY))
+    found = client.find_numbers({"name": "bulk"})
+    assert len({n["id"] for n in found}) == 130
