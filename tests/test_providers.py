@@ -175,11 +175,11 @@ def test_fifty_numbers_stay_under_the_rate_limit(tmp_path: Any, sandbox: Sandbox
         stack.stack.destroy()
 
 
-def test_trunk_settings_update_in_place(make_stack, sandbox: Sandbox) -> None:
+def test_twilio_settings_update_in_place(make_stack, sandbox: Sandbox) -> None:
     config = base_config(sandbox)
     stack = make_stack(config)
     stack.up()
-    sid_before = sandbox.trunks()[0]["sid"]
+    before = sandbox.state("twilio")
     config["trunk"].update(
         {
             "friendlyName": "Renamed",
@@ -189,10 +189,14 @@ def test_trunk_settings_update_in_place(make_stack, sandbox: Sandbox) -> None:
         }
     )
     del config["trunk"]["disasterRecovery"]
+    config["credentials"]["listName"] = "Renamed list"
+    config["origination"].update({"friendlyName": "LA", "priority": 5, "enabled": False})
+    config["outboundCountries"] = ["SG", "FR"]
     stack.configure(config)
-    assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
-    [trunk] = sandbox.trunks()
-    assert trunk["sid"] == sid_before
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 4}
+    after = sandbox.state("twilio")
+    [trunk] = after["trunks"].values()
+    assert trunk["sid"] in before["trunks"]
     assert (trunk["friendly_name"], trunk["transfer_mode"], trunk["cnam_lookup_enabled"]) == (
         "Renamed",
         "sip-only",
@@ -200,6 +204,14 @@ def test_trunk_settings_update_in_place(make_stack, sandbox: Sandbox) -> None:
     )
     assert trunk["recording"] == {"mode": "record-from-answer", "trim": "trim-silence"}
     assert trunk["disaster_recovery_url"] is None
+    assert [c["friendly_name"] for c in after["credential_lists"].values()] == ["Renamed list"]
+    assert after["credential_lists"].keys() == before["credential_lists"].keys()
+    [origination] = after["origination_urls"].values()
+    assert origination["sid"] in before["origination_urls"]
+    assert (origination["friendly_name"], origination["priority"], origination["enabled"]) == ("LA", 5, False)
+    countries = after["countries"]
+    assert countries["FR"]["low_risk_numbers_enabled"] and countries["SG"]["low_risk_numbers_enabled"]
+    assert countries["GB"]["low_risk_numbers_enabled"] is False, "a country dropped from config is restored"
 
 
 def test_a_dial_prefix_held_by_another_number_is_named(make_stack, sandbox: Sandbox) -> None:
