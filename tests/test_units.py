@@ -89,3 +89,12 @@ def test_liveagent_state_keeps_our_password_when_the_api_does_not_echo_it() -> N
     body = {"id": "1", "number": "+815012345678", "host": "new"}
     assert {**state, **from_api(body)}["password"] == "Passw0rdPassw0rd"
     assert {**state, **from_api({**body, "password": "Changed1ByHand"})}["password"] == "Changed1ByHand"
+
+
+def test_a_plain_text_secret_is_named_with_the_command_that_fixes_it() -> None:
+    # Pulumi.yaml's `secret: true` makes the CLI refuse these first; this is the program's own guard.
+    with pytest.raises(ConfigError) as failed:
+        parse(BASE, secret_keys={"liveagent", "credentials"})
+    assert "twilio-liveagent:twilio.authToken: is stored in plain text" in str(failed.value)
+    assert "pulumi config set --path --secret twilio.authToken" in str(failed.value)
+    assert "token" not in str(failed.value).replace("authToken", "")
