@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine demo demo-destroy sandbox test lint typecheck bench clean
+.PHONY: setup venv engine demo demo-destroy sandbox preview up destroy test lint typecheck bench clean
+STACK ?= dev
 
 setup: venv engine
 
@@ -24,6 +25,10 @@ demo: setup
 
 demo-destroy: setup
 	$(PY) -m deploy demo-destroy
+
+# A stack of your own: make preview STACK=prod (PULUMI_CONFIG_PASSPHRASE and PULUMI_BACKEND_URL as usual).
+preview up destroy: setup
+	$(PY) -m deploy $@ --stack $(STACK)
 
 sandbox: venv
 	$(PY) -m sandbox --state-dir .sandbox/state --twilio-port 18081 --liveagent-port 18082
