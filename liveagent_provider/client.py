@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,11 @@ from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A preview checks every number's department; departments change rarely, so a 30 s cache saves the
+# per-key request budget (LiveAgent allows 180 a minute) for the calls that matter.
+DEPARTMENTS_TTL_S = 30.0
+_DEPARTMENTS: dict[tuple[str, object], tuple[float, list[dict[str, Any]]]] = {}
+_DEPARTMENTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,17 @@ class LiveAgentClient:
             raise
 
     def departments(self) -> list[dict[str, Any]]:
+        """All departments; one listing serves every resource of the process for a short while."""
+        key = (self.settings.api_base, self.limiter)
+        with _DEPARTMENTS_LOCK:
+            cached = _DEPARTMENTS.get(key)
+            if cached and cached[0] > time.monotonic():
+                return list(cached[1])
+            found = self._list_departments()
+            _DEPARTMENTS[key] = (time.monotonic() + DEPARTMENTS_TTL_S, found)
+            return list(found)
+
+    def _list_departments(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         page = 1
         while True:

@@ -170,6 +170,7 @@ def test_fifty_numbers_stay_under_the_rate_limit(tmp_path: Any, sandbox: Sandbox
         counters = sandbox.counters("liveagent")
         assert "429" not in counters["by_status"], counters["by_status"]
         assert counters["total"] > 40, "the limit was actually exercised"
+        assert counters["by_route"]["getDepartmentList"] <= 2, "departments are listed once, not per number"
     finally:
         sandbox.rate_limit(0, 60)
         stack.stack.destroy()
