@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -21,7 +22,7 @@ from .workspace import PROJECT_DIR, EngineMissing, select_stack
 
 DEMO_PASSPHRASE = "sandbox-demo"  # Pulumi.dev.yaml's secrets are sandbox values; the passphrase is public
 DEMO_PORTS = ("--twilio-port", "18081", "--liveagent-port", "18082")
-DEMO_STATE = PROJECT_DIR / ".sandbox" / "state"
+DEMO_STATE = Path(os.environ.get("DEMO_SANDBOX_STATE") or PROJECT_DIR / ".sandbox" / "state")
 
 
 def _print(line: str) -> None:

@@ -1,0 +1,40 @@
+"""`make demo`'s main job, as a user runs it: the dev stack up against the sandbox, again, then torn down."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from deploy.workspace import PROJECT_DIR
+
+
+def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+        "DEMO_SANDBOX_STATE": str(tmp_path / "sandbox"),
+        "PULUMI_CONFIG_PASSPHRASE": "sandbox-demo",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "deploy", command], cwd=PROJECT_DIR, env=env, text=True, capture_output=True, timeout=300
+    )
+
+
+def test_demo_converges_the_dev_stack_and_demo_destroy_tears_it_down(tmp_path: Path) -> None:
+    first = deploy("demo", tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "+ 20 created" in first.stdout
+    assert "What now routes where:" in first.stdout
+    assert "+815012345678: Twilio PN" in first.stdout and "dial prefix 01" in first.stdout
+    assert "somethingliveagentjp.pstn.tokyo.twilio.com" in first.stdout
+    assert "Sandbox2026Demo" not in first.stdout + first.stderr, "the demo password stays secret"
+    assert (tmp_path / "sandbox" / "twilio.json").exists(), "the sandbox state is left to inspect"
+
+    again = deploy("demo", tmp_path)
+    assert again.returncode == 0 and "20 unchanged" in again.stdout
+
+    gone = deploy("demo-destroy", tmp_path)
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert "- 20 deleted" in gone.stdout
