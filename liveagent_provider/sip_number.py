@@ -21,7 +21,7 @@ from pulumi.output import Unknown
 
 from .client import LiveAgentClient
 from .errors import LiveAgentApiError
-from .settings import read_settings
+from .settings import MissingCredentials, read_settings
 
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 DEFAULTS: dict[str, Any] = {"status": "A", "record_in_call": False, "record_out_call": False, "adopt": False}
@@ -133,7 +133,7 @@ class SipNumberProvider(ResourceProvider):
             # A read-only lookup, so an unknown department fails at preview, before anything is written.
             try:
                 departments = {d["name"]: d["department_id"] for d in self.client().departments()}
-            except LiveAgentApiError as error:
+            except (LiveAgentApiError, MissingCredentials) as error:
                 failures.append(CheckFailure("department_name", f"could not list LiveAgent departments: {error}"))
             else:
                 if department in departments:

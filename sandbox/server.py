@@ -169,7 +169,6 @@ class Emulator:
         self.lock = threading.RLock()
         self.log = RequestLog()
         self.faults = FaultPlan()
-        self.base_url = ""
 
     # -- to be provided by each emulator
     def error_body(self, status: int, message: str) -> JsonBody:
@@ -189,13 +188,6 @@ class Emulator:
         return None
 
     # -- shared behaviour
-    def route(self, method: str, template: str, name: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, template, name, handler))
-            return handler
-
-        return register
-
     def add(self, method: str, template: str, name: str, handler: Handler) -> None:
         self.routes.append(Route(method, template, name, handler))
 
@@ -364,7 +356,6 @@ class RunningServer:
         self.httpd = _Server((host, port), emulator)
         bound_host, bound_port = self.httpd.server_address[:2]
         self.url = f"http://{bound_host!s}:{bound_port}"
-        emulator.base_url = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=emulator.name, daemon=True)
 
     def start(self) -> RunningServer:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +98,3 @@ class Sandbox:
 
     def liveagent_numbers(self) -> dict[str, dict[str, Any]]:
         return {n["number"]: n for n in self.state("liveagent")["phone_numbers"].values()}
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
