@@ -17,7 +17,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.output import Unknown
+
+from provider_diff import as_int, diff_result, is_unknown
 
 from .client import LiveAgentClient
 from .errors import LiveAgentApiError
@@ -51,14 +52,6 @@ FIELDS = (
     "record_in_call",
     "record_out_call",
 )
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def as_int(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value  # pulumi/pulumi#13830
 
 
 def from_api(body: dict[str, Any]) -> dict[str, Any]:
@@ -147,18 +140,9 @@ class SipNumberProvider(ResourceProvider):
                     )
         return CheckResult(inputs, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        changed = [
-            name
-            for name in FIELDS
-            if name in news and (is_unknown(news[name]) or as_int(olds.get(name)) != as_int(news[name]))
-        ]
-        replaces = ["number"] if "number" in changed else []
-        provider_moved = olds.get("__provider") not in (None, news.get("__provider"))
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Delete first on replace: the dial prefix must be free before the new number takes it.
-        return DiffResult(
-            changes=bool(changed) or provider_moved, replaces=replaces, delete_before_replace=True if replaces else None
-        )
+        return diff_result(olds, news, FIELDS, replace_on=("number",), delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()

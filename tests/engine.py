@@ -18,7 +18,15 @@ from stack_config import SECRET_PATHS
 
 PASSPHRASE = "test-passphrase"
 # What the dynamic-provider plugin must be able to import from its working directory.
-LINKED = ("Pulumi.yaml", "__main__.py", "stack_config.py", "components", "twilio_provider", "liveagent_provider")
+LINKED = (
+    "Pulumi.yaml",
+    "__main__.py",
+    "stack_config.py",
+    "provider_diff.py",
+    "components",
+    "twilio_provider",
+    "liveagent_provider",
+)
 
 
 def work_dir(tmp: Path, project_file: str | None = None) -> Path:

@@ -1,0 +1,47 @@
+"""Diffing shared by every dynamic provider here: new inputs against old *outputs*, numbers as ints.
+
+Comparing with outputs (not old inputs) is what makes drift found by a refresh show up and get
+repaired (pulumi/pulumi#13679).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pulumi.dynamic import DiffResult
+from pulumi.output import Unknown
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def as_int(value: Any) -> Any:
+    """The engine sends every number as a float (pulumi/pulumi#13830)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def changed_fields(olds: dict[str, Any], news: dict[str, Any], fields: Iterable[str]) -> list[str]:
+    """Fields whose new input differs from the old *output* (so drift found by refresh shows)."""
+    return [name for name in fields if is_unknown(news.get(name)) or as_int(olds.get(name)) != as_int(news.get(name))]
+
+
+def diff_result(
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    fields: Iterable[str],
+    replace_on: Iterable[str] = (),
+    delete_before_replace: bool = False,
+) -> DiffResult:
+    changed = changed_fields(olds, news, fields)
+    replaces = [name for name in changed if name in set(replace_on)]
+    # A provider module renamed since the last up: rewrite the stored provider reference.
+    provider_moved = olds.get("__provider") not in (None, news.get("__provider"))
+    return DiffResult(
+        changes=bool(changed) or provider_moved,
+        replaces=replaces,
+        delete_before_replace=delete_before_replace if replaces else None,
+    )
