@@ -1,15 +1,18 @@
 # The index of everything a developer runs. `make demo` and `make test` set up what they need.
+# `make preview|up|refresh|destroy` are the plain Pulumi CLI in this folder, with .tools/bin first on PATH.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine demo demo-destroy sandbox preview up destroy test lint typecheck bench clean
+.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test lint typecheck bench clean
 STACK ?= dev
+ARGS ?=
 
-setup: venv engine
+setup: venv engine stack
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
@@ -17,8 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-engine:
+engine: venv
 	bash scripts/install-engine.sh
+
+# The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
+stack: engine
+	@if [ -z "$${PULUMI_BACKEND_URL:-}" ] && ! pulumi stack ls --json 2>/dev/null | grep -q '"name": "dev"'; then \
+		PULUMI_CONFIG_PASSPHRASE=$${PULUMI_CONFIG_PASSPHRASE:-sandbox-demo} pulumi stack init dev --non-interactive; fi
 
 demo: setup
 	$(PY) -m deploy demo
@@ -26,12 +34,12 @@ demo: setup
 demo-destroy: setup
 	$(PY) -m deploy demo-destroy
 
-# A stack of your own: make preview STACK=prod (PULUMI_CONFIG_PASSPHRASE and PULUMI_BACKEND_URL as usual).
-preview up destroy: setup
-	$(PY) -m deploy $@ --stack $(STACK)
-
 sandbox: venv
-	$(PY) -m sandbox --state-dir .sandbox/state --twilio-port 18081 --liveagent-port 18082
+	$(PY) -m deploy sandbox
+
+# Any stack: make preview STACK=prod ARGS=--diff; make up ARGS=--yes in CI. The CLI asks before it changes anything.
+preview up refresh destroy: setup
+	pulumi $@ --stack $(STACK) $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

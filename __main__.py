@@ -2,9 +2,11 @@
 
 import pulumi
 
+import pickler_guard
 from components.integration import TwilioLiveAgentIntegration
 from stack_config import load
 
+pickler_guard.install()
 config = load()
 integration = TwilioLiveAgentIntegration("integration", config)
 

@@ -1,1 +1,1 @@
-"""Runs `pulumi preview/up/refresh/destroy` on this project through the real Pulumi CLI (Automation API)."""
+"""`make demo`: the sandbox around a plain `pulumi up` of the dev stack, and the CLI's environment here."""

@@ -1,86 +1,127 @@
-"""`python -m deploy COMMAND`: run the program on a stack through the real Pulumi engine.
+"""`python -m deploy demo | demo-destroy` (`make demo`, `make demo-destroy`).
 
-up | preview | refresh | destroy [--stack NAME]   the usual operations (default stack: dev)
-demo          start the sandbox, `pulumi up` the dev stack, print what routes where
-demo-destroy  start the sandbox, `pulumi destroy` the dev stack
+demo          start the sandbox on the ports in Pulumi.dev.yaml, then, as a user would in this folder,
+              `pulumi stack select --create dev` and `pulumi up --yes --stack dev`; print what routes where
+demo-destroy  start the sandbox, `pulumi destroy --yes --stack dev`, reset the sandbox to its seed
+sandbox       serve the demo's sandbox (its kept state, the same ports) until Ctrl-C
+
+Everything between is the plain Pulumi CLI: its output, errors and exit code are the user's to see.
+What this adds is only what the CLI cannot do: run the sandbox, and read the outputs back as a summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
-from pulumi import automation as auto
+import yaml
 
-from .sandbox_process import running_sandbox
-from .workspace import PROJECT_DIR, EngineMissing, select_stack
+from .cli import PROJECT_DIR, EngineMissing, pulumi_binary, pulumi_env
+from .sandbox_process import SandboxDidNotStart, running_sandbox
 
+STACK = "dev"
 DEMO_PASSPHRASE = "sandbox-demo"  # Pulumi.dev.yaml's secrets are sandbox values; the passphrase is public
-DEMO_PORTS = ("--twilio-port", "18081", "--liveagent-port", "18082")
 DEMO_STATE = Path(os.environ.get("DEMO_SANDBOX_STATE") or PROJECT_DIR / ".sandbox" / "state")
+# Where the dev stack expects each emulator: the config key holding its URL, and the sandbox's port flag.
+SANDBOX_ENDPOINTS = (("twilio", "apiBaseUrl", "--twilio-port"), ("liveagent", "url", "--liveagent-port"))
 
 
-def _print(line: str) -> None:
-    print(line, end="" if line.endswith("\n") else "\n", flush=True)
+def sandbox_ports(stack_file: Path = PROJECT_DIR / f"Pulumi.{STACK}.yaml") -> list[str]:
+    """The sandbox's port flags, read from the dev stack's config so the two always agree."""
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]
+    args = []
+    for key, field, flag in SANDBOX_ENDPOINTS:
+        port = urlsplit(config[f"twilio-liveagent:{key}"][field]).port
+        args += [flag, str(port)]
+    return args
 
 
 def summary(outputs: Mapping[str, Any]) -> str:
-    value = {key: output.value for key, output in outputs.items()}
     lines = [
         "",
         "What now routes where:",
-        f"  Inbound:  caller -> Twilio number -> trunk {value.get('trunkSid')} -> {value.get('originationUri')}"
+        f"  Inbound:  caller -> Twilio number -> trunk {outputs.get('trunkSid')} -> {outputs.get('originationUri')}"
         " -> LiveAgent",
-        f"  Outbound: LiveAgent -> sip:{value.get('pinnedTerminationHost')} (user "
-        f"{value.get('credentialUsername')}) -> Twilio -> PSTN",
+        f"  Outbound: LiveAgent -> sip:{outputs.get('pinnedTerminationHost')} (user "
+        f"{outputs.get('credentialUsername')}) -> Twilio -> PSTN",
     ]
-    for number, ids in sorted((value.get("numbers") or {}).items()):
+    for number, ids in sorted((outputs.get("numbers") or {}).items()):
         lines.append(
             f"  {number}: Twilio {ids['twilio_sid']} on the trunk; LiveAgent number {ids['liveagent_id']}, "
             f"dial prefix {ids['dial_prefix']:02d}"
         )
-    countries = value.get("outboundCountries") or []
+    countries = outputs.get("outboundCountries") or []
     lines.append(f"  Outbound countries allowed: {', '.join(countries) or 'none managed'}")
     return "\n".join(lines)
 
 
-def run(command: str, stack_name: str, passphrase: str | None) -> int:
-    stack = select_stack(stack_name, passphrase=passphrase)
-    if command == "preview":
-        stack.preview(on_output=_print, diff=True)
-    elif command == "up":
-        result = stack.up(on_output=_print)
-        print(summary(result.outputs))
-    elif command == "refresh":
-        stack.refresh(on_output=_print)
-    elif command == "destroy":
-        stack.destroy(on_output=_print)
-    return 0
+def pulumi(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
+    """The CLI in this folder, its output on the terminal (or captured, for `stack output --json`)."""
+    env = pulumi_env()
+    env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)
+    print(f"$ pulumi {' '.join(args)}", flush=True)
+    return subprocess.run(
+        [str(pulumi_binary()), *args], cwd=PROJECT_DIR, env=env, text=True, capture_output=capture, check=False
+    )
 
 
 def demo(destroy: bool) -> int:
-    passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)
-    with running_sandbox(*DEMO_PORTS, state_dir=DEMO_STATE) as urls:
+    try:
+        with running_sandbox(*sandbox_ports(), state_dir=DEMO_STATE) as urls:
+            print(f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})")
+            if pulumi("stack", "select", "--create", STACK).returncode != 0:
+                return 1
+            if destroy:
+                if pulumi("destroy", "--yes", "--stack", STACK).returncode != 0:
+                    return 1
+                # Back to the seed, which also ends the emulated 30-day hold on the deleted trunk's domain, so
+                # the next `make demo` can take the same termination URI again.
+                for url in urls.values():
+                    requests.post(f"{url}/__sandbox/reset", timeout=10).raise_for_status()
+                print("sandbox: reset to its seed")
+                return 0
+            if pulumi("up", "--yes", "--stack", STACK).returncode != 0:
+                return 1
+            outputs = pulumi("stack", "output", "--json", "--stack", STACK, capture=True)
+            if outputs.returncode != 0:
+                print(outputs.stderr, file=sys.stderr)
+                return 1
+            print(summary(json.loads(outputs.stdout)))
+    except SandboxDidNotStart as error:
         print(
-            f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})", flush=True
+            f"make demo: {error}. The demo's ports are those of twilio.apiBaseUrl and liveagent.url in "
+            f"Pulumi.{STACK}.yaml; to use others: pulumi config set --stack {STACK} --path twilio.apiBaseUrl "
+            "http://127.0.0.1:PORT (and likewise liveagent.url)",
+            file=sys.stderr,
         )
-        run("destroy" if destroy else "up", "dev", passphrase)
-        if destroy:
-            # Back to the seed, which also ends the emulated 30-day hold on the deleted trunk's domain, so
-            # the next `make demo` can take the same termination URI again.
-            for url in urls.values():
-                requests.post(f"{url}/__sandbox/reset", timeout=10).raise_for_status()
-            print("sandbox: reset to its seed", flush=True)
-    if not destroy:
-        print(
-            f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
-            "again on the same ports, with every resource under /__sandbox/state."
-        )
+        return 2
+    print(
+        f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
+        "again on the same ports, with every resource under /__sandbox/state."
+    )
+    return 0
+
+
+def serve_sandbox() -> int:
+    try:
+        with running_sandbox(*sandbox_ports(), state_dir=DEMO_STATE) as urls:
+            print(f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})")
+            print("Ctrl-C stops it.")
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+            signal.sigwait(stop)
+    except SandboxDidNotStart as error:
+        print(f"make sandbox: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -88,18 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "preview", "refresh", "destroy", "demo", "demo-destroy"])
-    parser.add_argument("--stack", default="dev")
+    parser.add_argument("command", choices=["demo", "demo-destroy", "sandbox"])
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # ours and the CLI's lines in order
     try:
-        if args.command in ("demo", "demo-destroy"):
-            return demo(destroy=args.command == "demo-destroy")
-        return run(args.command, args.stack, os.environ.get("PULUMI_CONFIG_PASSPHRASE"))
+        if args.command == "sandbox":
+            return serve_sandbox()
+        return demo(destroy=args.command == "demo-destroy")
     except EngineMissing as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except auto.CommandError:
-        return 1  # the engine already printed what failed
 
 
 if __name__ == "__main__":

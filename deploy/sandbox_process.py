@@ -8,31 +8,53 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .workspace import PROJECT_DIR
+from .cli import PROJECT_DIR
+
+
+class SandboxDidNotStart(RuntimeError):
+    """The sandbox's own one-line reason, e.g. a port already in use."""
 
 
 @contextlib.contextmanager
 def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[str, str]]:
-    """Yields {"twilio": url, "liveagent": url}; the process is stopped with SIGTERM on exit."""
+    """Yields {"twilio": url, "liveagent": url}; the process is stopped with SIGTERM on exit.
+
+    The sandbox's stderr is kept aside and shown once it stops, so a start-up failure reads as one line.
+    """
     command = [sys.executable, "-m", "sandbox", *args]
     if state_dir is not None:
         command += ["--state-dir", str(state_dir)]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the sandbox did not start (exit code {process.wait(timeout=10)})")
-        yield json.loads(line)
-    finally:
-        process.send_signal(signal.SIGTERM)
+    with tempfile.TemporaryFile(mode="w+") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line:
+                code = process.wait(timeout=10)
+                stderr.seek(0)
+                lines = stderr.read().strip().splitlines()
+                raise SandboxDidNotStart(lines[-1] if lines else f"the sandbox did not start (exit code {code})")
+            yield json.loads(line)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            stderr.seek(0)
+            left = stderr.read()
+            if left and process.returncode == 0:
+                print(left, end="", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
 import sys
@@ -58,10 +59,25 @@ def build(args: argparse.Namespace) -> tuple[TwilioEmulator, LiveAgentEmulator]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     twilio, liveagent = build(args)
-    servers = [
-        RunningServer(twilio, args.host, args.twilio_port).start(),
-        RunningServer(liveagent, args.host, args.liveagent_port).start(),
-    ]
+    servers = []
+    for emulator, port, flag in (
+        (twilio, args.twilio_port, "--twilio-port"),
+        (liveagent, args.liveagent_port, "--liveagent-port"),
+    ):
+        try:
+            servers.append(RunningServer(emulator, args.host, port).start())
+        except OSError as error:
+            for server in servers:
+                server.stop()
+            if error.errno != errno.EADDRINUSE:
+                raise
+            # One line the caller can show as it is: which port, and how to pick another.
+            print(
+                f"sandbox: port {port} on {args.host} is already in use; stop what holds it or pass another {flag}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 3
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

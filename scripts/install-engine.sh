@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned Pulumi engine into .tools/bin: the CLI built from Go modules (tools/pulumi),
-# plus the dynamic-provider plugin script shipped in the pinned sdk/v3 module.
+# plus the dynamic-provider plugin script shipped in the pinned sdk/v3 module, and, where no official
+# Python language host is found on PATH, this project's (tools/pulumi_language_python.py).
 # Builds are cached outside the clone, keyed by version and go.sum, so a fresh clone does not rebuild.
 set -euo pipefail
 
@@ -21,12 +22,46 @@ link_into_bin() {
   for file in "$1"/*; do ln -sfn "$file" "$bin/$(basename "$file")"; done
 }
 
+# Pulumi's own Python language host, wherever it is on PATH (outside .tools/bin), always wins; otherwise
+# .tools/bin gets a launcher of this project's host, run by the project's virtualenv (which has grpcio
+# and the pulumi SDK's generated stubs).
+install_language_host() {
+  local host="$bin/pulumi-language-python" official="" dir
+  local IFS=:
+  for dir in $PATH; do
+    [ "$(readlink -f "$dir" 2>/dev/null)" = "$(readlink -f "$bin")" ] && continue
+    if [ -x "$dir/pulumi-language-python" ] && ! grep -qs "tools/pulumi_language_python.py" "$dir/pulumi-language-python"; then
+      official="$dir/pulumi-language-python"
+      break
+    fi
+  done
+  if [ -z "$official" ] && [ -L "$host" ] && ! grep -qs "tools/pulumi_language_python.py" "$host"; then
+    official=$(readlink -f "$host")  # linked in beside an installed Pulumi above
+  fi
+  if [ -n "$official" ]; then
+    [ "$official" = "$(readlink -f "$host")" ] || ln -sfn "$official" "$host"
+    echo "language host: $official (Pulumi's own)"
+    return
+  fi
+  [ -x "$root/venv/bin/python" ] || { echo "language host: $root/venv is missing: run \`make venv\` first" >&2; exit 1; }
+  rm -f "$host"
+  cat >"$host" <<LAUNCHER
+#!/bin/sh
+# Written by scripts/install-engine.sh: this project's Python language host, used because no official
+# pulumi-language-python was found on PATH. Install Pulumi the usual way and re-run \`make engine\` to use Pulumi's.
+exec "$root/venv/bin/python" "$root/tools/pulumi_language_python.py" -use-executor "$bin/pulumi-language-python-exec" "\$@"
+LAUNCHER
+  chmod 0755 "$host"
+  echo "language host: $host (this project's, tools/pulumi_language_python.py; no official one on PATH)"
+}
+
 # A Pulumi installed the usual way (with its language hosts beside it) is used as it is.
 if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) && [ "$ambient" != "$bin/pulumi" ]; then
   ambient_version=$(PULUMI_SKIP_UPDATE_CHECK=true "$ambient" version 2>/dev/null | sed 's/^v//')
   if [ -n "$ambient_version" ] && version_at_least "$ambient_version" "$version"; then
     link_into_bin "$(dirname "$(readlink -f "$ambient")")"
     echo "engine: using $ambient (v$ambient_version >= v$version)"
+    install_language_host
     exit 0
   fi
 fi
@@ -34,6 +69,7 @@ fi
 if [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-resource-pulumi-python" ]; then
   link_into_bin "$cache/bin"
   echo "engine: pulumi v$version from cache $cache"
+  install_language_host
   exit 0
 fi
 
@@ -55,3 +91,4 @@ rm -rf "$staging" && mkdir -p "$staging/bin"
 rm -rf "$cache" && mv "$staging" "$cache"
 link_into_bin "$cache/bin"
 echo "engine: built pulumi v$version in $(( $(date +%s) - start ))s into $cache"
+install_language_host

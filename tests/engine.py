@@ -1,4 +1,9 @@
-"""Throwaway stacks of this project on the real Pulumi engine: a file:// backend in a temp dir."""
+"""Throwaway stacks of this project on the real Pulumi engine: a file:// backend in a temp dir.
+
+Every run goes through the project folder as a user's does: the CLI (`.tools/bin/pulumi`) starts the
+Python language host, which runs `__main__.py` in the project's virtualenv. The Automation API's
+LocalWorkspace drives the CLI on that folder (no inline program); `run` calls the CLI directly.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,34 @@ import os
 import re
 import subprocess
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
 
-from deploy.workspace import PROJECT_DIR, program, pulumi_root, select_stack
+from deploy.cli import PROJECT_DIR, TOOLS_BIN, pulumi_binary, pulumi_env
 from stack_config import SECRET_PATHS
 
 PASSPHRASE = "test-passphrase"
-# What the dynamic-provider plugin must be able to import from its working directory.
+# What the program, the language host and the dynamic-provider plugin need from the project folder.
 LINKED = (
     "Pulumi.yaml",
     "__main__.py",
+    "pickler_guard.py",
     "stack_config.py",
     "provider_diff.py",
+    "requirements.txt",
     "components",
     "twilio_provider",
     "liveagent_provider",
+    "venv",
 )
 
 
-def work_dir(tmp: Path, project_file: str | None = None) -> Path:
+def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = None) -> Path:
     """A project dir of links, so stack files of tests stay out of the repository.
 
-    `project_file` replaces Pulumi.yaml, for inline programs that use no stack config of the project.
+    `project_file` replaces Pulumi.yaml and `main` replaces `__main__.py`, for programs of a test's own.
     """
     project = tmp / "project"
     project.mkdir(parents=True, exist_ok=True)
@@ -40,6 +47,8 @@ def work_dir(tmp: Path, project_file: str | None = None) -> Path:
         link = project / name
         if name == "Pulumi.yaml" and project_file is not None:
             link.write_text(project_file, encoding="utf-8")
+        elif name == "__main__.py" and main is not None:
+            link.symlink_to(main)
         elif not link.exists():
             link.symlink_to(PROJECT_DIR / name)
     return project
@@ -52,21 +61,27 @@ class EngineStack:
         self,
         tmp: Path,
         name: str | None = None,
-        inline: Callable[[], None] = program,
         backend: Path | None = None,
         project_file: str | None = None,
+        main: Path | None = None,
     ):
         self.tmp = tmp
         self.name = name or f"t{uuid.uuid4().hex[:8]}"
         self.backend = backend or tmp / "state"
-        os.environ.setdefault("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
-        self.stack = select_stack(
-            self.name,
-            backend_url=f"file://{self.backend}",
-            passphrase=PASSPHRASE,
-            work_dir=work_dir(tmp, project_file),
-            inline=inline,
+        self.backend.mkdir(parents=True, exist_ok=True)
+        self.project_dir = work_dir(tmp, project_file, main)
+        self.env = {
+            "PULUMI_BACKEND_URL": f"file://{self.backend}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PATH": pulumi_env()["PATH"],
+        }
+        options = auto.LocalWorkspaceOptions(
+            work_dir=str(self.project_dir),
+            pulumi_command=auto.PulumiCommand(root=str(pulumi_binary().parent.parent)),
+            env_vars=self.env,
         )
+        self.stack = auto.create_or_select_stack(self.name, work_dir=str(self.project_dir), opts=options)
         self.output: list[str] = []
 
     def _capture(self, line: str) -> None:
@@ -115,18 +130,31 @@ class EngineStack:
     def destroy(self, **kwargs: Any) -> auto.DestroyResult:
         return self.stack.destroy(on_output=self._capture, **kwargs)
 
+    def run(
+        self, *args: str, timeout: float = 600, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """The CLI as a person runs it in the project folder: `pulumi ARGS --stack NAME`, nothing captured away."""
+        command = [str(TOOLS_BIN / "pulumi"), *args, "--stack", self.name]
+        env = {**pulumi_env(), **self.env, **(extra_env or {})}
+        return subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def make_command(self, target: str, *args: str) -> tuple[list[str], dict[str, str]]:
+        """`make TARGET STACK=NAME ARGS='…'` in the repository, pointed at this stack's folder with `--cwd`."""
+        command = ["make", "-s", "-C", str(PROJECT_DIR), target, f"STACK={self.name}"]
+        command.append(f"ARGS={' '.join(['--cwd', str(self.project_dir), *args])}")
+        env = {**os.environ, **self.env}
+        env.pop("MAKEFLAGS", None)
+        return command, env
+
+    def make(self, target: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        command, env = self.make_command(target, *args)
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
     def cli(self, *args: str) -> str:
-        """Runs the CLI as a person would, in the stack's project folder."""
-        workspace = self.stack.workspace
-        command = [str(pulumi_root() / "bin" / "pulumi"), *args, "--stack", self.name, "--non-interactive"]
-        return subprocess.run(
-            command,
-            cwd=workspace.work_dir,
-            env={**os.environ, **workspace.env_vars},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        """`run`, non-interactive, that must succeed; its stdout."""
+        done = self.run(*args, "--non-interactive")
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
     def export(self) -> str:
         """`pulumi stack export`, without --show-secrets (the SDK's export_stack always adds it)."""

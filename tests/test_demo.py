@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from deploy.workspace import PROJECT_DIR
+from deploy.cli import PROJECT_DIR
 
 
 def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`make demo` / `make demo-destroy`, with the state backend and sandbox state in a temp folder."""
     env = {
         **os.environ,
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
         "DEMO_SANDBOX_STATE": str(tmp_path / "sandbox"),
         "PULUMI_CONFIG_PASSPHRASE": "sandbox-demo",
     }
+    env.pop("MAKEFLAGS", None)
     return subprocess.run(
-        [sys.executable, "-m", "deploy", command], cwd=PROJECT_DIR, env=env, text=True, capture_output=True, timeout=300
+        ["make", "-s", command], cwd=PROJECT_DIR, env=env, text=True, capture_output=True, timeout=300
     )
 
 

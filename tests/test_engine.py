@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from deploy.workspace import PROJECT_DIR, pulumi_root
+from deploy.cli import PROJECT_DIR, pulumi_binary
 from tests.conftest import base_config
 from tests.engine import changes
 
@@ -19,7 +19,7 @@ def pinned_version() -> str:
 
 
 def test_engine_is_the_pinned_pulumi_cli() -> None:
-    binary = pulumi_root() / "bin" / "pulumi"
+    binary = pulumi_binary()
     printed = subprocess.run(
         [str(binary), "version"],
         capture_output=True,

@@ -6,13 +6,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pulumi
 import pytest
 from pulumi import automation as auto
 
+from deploy.cli import PROJECT_DIR
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
 from liveagent_provider.errors import LiveAgentApiError
-from liveagent_provider.sip_number import SipNumber
 from tests.conftest import base_config
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
@@ -132,27 +131,15 @@ def test_an_existing_liveagent_number_is_adopted_only_when_asked(make_stack, san
     assert changes(stack.up().summary.resource_changes or {}) == {}
 
 
-def fifty_numbers() -> None:
-    """An inline program of 50 LiveAgent numbers and nothing else."""
-    for index in range(50):
-        SipNumber(
-            f"n{index}",
-            {
-                "number": f"+8150000{index:05d}",
-                "name": f"number {index}",
-                "department_name": "Support",
-                "dial_prefix": 100 + index,
-                "host": "x.pstn.tokyo.twilio.com",
-                "username": "user1",
-                "password": pulumi.Output.secret("Passw0rdPassw0rd"),
-            },
-        )
+FIFTY_NUMBERS_PROJECT = "name: twilio-liveagent\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n"
 
 
 def test_fifty_numbers_stay_under_the_rate_limit(tmp_path: Any, sandbox: Sandbox) -> None:
     # 20 requests per 2 s: the per-key limit scaled down so the test takes seconds, not minutes.
     sandbox.rate_limit(20, 2.0)
-    stack = EngineStack(tmp_path, inline=fifty_numbers, project_file="name: twilio-liveagent\nruntime: python\n")
+    stack = EngineStack(
+        tmp_path, project_file=FIFTY_NUMBERS_PROJECT, main=PROJECT_DIR / "tests" / "programs" / "fifty_numbers.py"
+    )
     stack.configure(
         {
             "liveagent": {

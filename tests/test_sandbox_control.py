@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from deploy.cli import PROJECT_DIR
 from deploy.sandbox_process import running_sandbox
-from deploy.workspace import PROJECT_DIR
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, Sandbox
 
 AUTH = (SEED_ACCOUNT_SID, SEED_AUTH_TOKEN)

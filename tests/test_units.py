@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from deploy.workspace import _guard_pickler
+from pickler_guard import install as _guard_pickler
 from stack_config import ConfigError, parse
 from twilio_provider.credential_list import CredentialProvider, password_digest
 from twilio_provider.trunk import TrunkProvider

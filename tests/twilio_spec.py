@@ -16,7 +16,7 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from deploy.workspace import PROJECT_DIR
+from deploy.cli import PROJECT_DIR
 
 # Where each file's paths are served by the sandbox.
 FILES = {"twilio_trunking_v1.json": "/trunking", "twilio_api_v2010.json": "/api", "twilio_voice_v1.json": "/voice"}

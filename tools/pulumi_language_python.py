@@ -1,0 +1,520 @@
+"""`pulumi-language-python`: the Python language host, for machines where Pulumi's own is not installed.
+
+The Pulumi CLI runs a Python program through a language host: a plugin process that serves the
+LanguageRuntime gRPC service and starts the program. Pulumi ships its own host (a Go program) with every
+release, but it is a Go module of its own that the module proxy reachable here does not serve, so a CLI
+built from Go modules has none, and `pulumi up` fails with "no language plugin 'pulumi-language-python'".
+This module stands in for it, behaving as the official host does (pulumi/pulumi
+`sdk/python/cmd/pulumi-language-python/main.go`) for the pip toolchain:
+
+- started as `pulumi-language-python [-flags] ENGINE_ADDRESS`, it prints its port on stdout and serves;
+- `Run` starts `<virtualenv>/bin/python pulumi-language-python-exec --monitor … --engine … ENTRY` (the
+  SDK's own exec script, found beside this host), with `PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS` in
+  its environment and its output streamed to the CLI; exit code 32 is a bail (the program already showed
+  its error), any other non-zero code is reported as "program exited with non-zero exit code: N";
+- `GetRequiredPackages`, `InstallDependencies`, `About`, `GetProgramDependencies`,
+  `RuntimeOptionsPrompts`, `GetPluginInfo`, `Handshake` and `Cancel` as the official host answers them;
+- it watches the engine's health and exits when the engine is gone, so a killed CLI leaves no host behind.
+
+Code generation, packing and plugin running (`pulumi convert`, `package gen-sdk`, Python policy packs)
+are not served; they answer UNIMPLEMENTED, and the official host is the one to install for them.
+`make engine` installs this host only when no official one is found on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, language_pb2, language_pb2_grpc, plugin_pb2
+
+EXEC_SCRIPT = "pulumi-language-python-exec"
+# The exec script exits with this code after it has shown the user an actionable message.
+EXIT_AFTER_USER_ACTIONABLE_MESSAGE = 32
+HEALTH_CHECK_SECONDS = 5 * 60  # as the official host: a dead engine is noticed within five minutes
+# Packages named pulumi-* that carry no plugin (the official host's list).
+PACKAGES_WITHOUT_PLUGINS = {"pulumi-policy", "pulumi_policy", "pulumi-esc-sdk", "pulumi_esc_sdk"}
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024  # Pulumi's gRPC limit
+
+
+class HostError(Exception):
+    """A failure the CLI shows to the user as the RPC's error message."""
+
+
+def sdk_version() -> str:
+    return metadata.version("pulumi")
+
+
+# --- Options and the interpreter --------------------------------------------------------------------------
+
+
+class PythonOptions:
+    """The `runtime.options` of Pulumi.yaml that select the interpreter, as the official host reads them."""
+
+    def __init__(self, root: str, program_dir: str, options: dict[str, Any]):
+        self.root = root
+        self.program_dir = program_dir
+        virtualenv = options.get("virtualenv", "")
+        if not isinstance(virtualenv, str):
+            raise HostError("virtualenv option must be a string")
+        toolchain = options.get("toolchain", "pip")
+        if not isinstance(toolchain, str):
+            raise HostError("toolchain option must be a string")
+        if toolchain not in ("pip", "poetry", "uv"):
+            raise HostError(f"unsupported toolchain option: {toolchain}")
+        if toolchain != "pip":
+            raise HostError(
+                f"the toolchain option '{toolchain}' needs Pulumi's own Python language host; this project's host "
+                "(tools/pulumi_language_python.py) serves the pip toolchain only"
+            )
+        typechecker = options.get("typechecker")
+        if typechecker is not None:
+            raise HostError(
+                "the typechecker option needs Pulumi's own Python language host; run the type checker on its own"
+            )
+        self.virtualenv = virtualenv
+        self.virtualenv_path = Path(root, virtualenv) if virtualenv else None  # an absolute path stays as it is
+
+    @classmethod
+    def of(cls, info: language_pb2.ProgramInfo | None) -> PythonOptions:
+        if info is None or not info.root_directory:
+            return cls(os.getcwd(), os.getcwd(), {})
+        options = json_format.MessageToDict(info.options) if info.HasField("options") else {}
+        return cls(info.root_directory, info.program_directory, options)
+
+    def python(self) -> str:
+        if self.virtualenv_path is not None:
+            return str(self.virtualenv_path / "bin" / "python")
+        return os.environ.get("PULUMI_PYTHON_CMD") or shutil.which("python3") or shutil.which("python") or "python3"
+
+    def validate_virtualenv(self) -> None:
+        path = self.virtualenv_path
+        if path is None or (path / "bin" / "python").exists():
+            return
+        state = "doesn't appear to be a virtual environment" if path.is_dir() else "doesn't exist"
+        requirements = Path(self.program_dir) / "requirements.txt"
+        raise HostError(
+            f'The \'virtualenv\' option in Pulumi.yaml is set to "{self.virtualenv}", but "{path}" {state}.\n'
+            "Run the following commands to create the virtual environment and install dependencies into it:\n"
+            f"    1. python3 -m venv {path}\n"
+            f"    2. {path}/bin/python -m pip install -r {requirements}\n"
+            "or run `pulumi install`."
+        )
+
+    def environment(self) -> dict[str, str]:
+        """The process environment with the virtualenv activated, as `source venv/bin/activate` would."""
+        env = dict(os.environ)
+        if self.virtualenv_path is not None:
+            env["VIRTUAL_ENV"] = str(self.virtualenv_path)
+            env["PATH"] = f"{self.virtualenv_path / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+            env.pop("PYTHONHOME", None)
+        return env
+
+    def list_packages(self, transitive: bool = True) -> list[dict[str, str]]:
+        """`pip list` of the interpreter: name, version and location of each installed distribution."""
+        args = [self.python(), "-m", "pip", "list", "-v", "--format", "json", "--disable-pip-version-check"]
+        if not transitive:
+            args.append("--not-required")
+        done = subprocess.run(args, capture_output=True, text=True, env=self.environment(), cwd=self.program_dir)
+        if done.returncode != 0:
+            raise HostError(f"failed to list python packages: `{' '.join(args)}`: {done.stderr.strip()}")
+        packages: list[dict[str, str]] = json.loads(done.stdout)
+        return packages
+
+
+# --- Required packages ------------------------------------------------------------------------------------
+
+
+def plugin_version(package_version: str) -> str | None:
+    """A PEP 440 version as the plugin's semver: `1.2` -> `1.2.0`, `1.2.3a4` -> `1.2.3-alpha.4`,
+    `1.2.3.post4.dev5` -> `1.2.3+post4dev5`; None where no plugin version follows from it (epochs, local
+    versions, anything unparsed), as the official host decides."""
+    match = re.fullmatch(
+        r"(?P<release>\d+(?:\.\d+)*)(?:(?P<pre>a|b|rc)(?P<pre_n>\d*))?(?:\.post(?P<post>\d*))?(?:\.dev(?P<dev>\d*))?",
+        package_version,
+    )
+    if match is None:
+        return None
+    segments = match["release"].split(".")
+    segments += ["0"] * (3 - len(segments))
+    version = ".".join(segments)
+    if match["pre"]:
+        version += {"a": "-alpha.", "b": "-beta.", "rc": "-rc."}[match["pre"]] + match["pre_n"]
+    if match["post"] is not None:
+        version += "+post" + match["post"]
+    if match["dev"] is not None:
+        version += ("" if match["post"] is not None else "+") + "dev" + match["dev"]
+    return version
+
+
+def package_dependency(package: dict[str, str]) -> plugin_pb2.PackageDependency | None:
+    """The resource plugin a Pulumi package needs, from its pulumi-plugin.json or its name and version."""
+    name = package["name"]
+    if name in PACKAGES_WITHOUT_PLUGINS:
+        return None
+    module = name.replace("-", "_")
+    manifest_path = Path(package.get("location", "")) / module / "pulumi-plugin.json"
+    manifest: dict[str, Any] = {}
+    if package.get("location") and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if not manifest.get("resource"):
+            return None
+    elif not (name.startswith("pulumi-") or name.startswith("pulumi_")):
+        return None
+    version = manifest.get("version") or plugin_version(package["version"])
+    if not version:
+        return None
+    parameterization = None
+    if manifest.get("parameterization"):
+        p = manifest["parameterization"]
+        parameterization = plugin_pb2.PackageParameterization(
+            name=p.get("name", ""), version=p.get("version", ""), value=bytes(p.get("value", ""), "utf-8")
+        )
+    return plugin_pb2.PackageDependency(
+        name=manifest.get("name") or name.removeprefix("pulumi-"),
+        version=version if version.startswith("v") else f"v{version}",
+        kind="resource",
+        server=manifest.get("server", ""),
+        parameterization=parameterization,
+    )
+
+
+# --- Dependency installation ------------------------------------------------------------------------------
+
+
+def install_dependencies(options: PythonOptions, write: Callable[[bytes, bool], None]) -> None:
+    """Create the virtualenv if it is missing and install requirements.txt into it (the pip toolchain)."""
+    venv = options.virtualenv_path
+    steps: list[list[str]] = []
+    if venv is not None and not (venv / "bin" / "python").exists():
+        base = os.environ.get("PULUMI_PYTHON_CMD") or shutil.which("python3") or "python3"
+        steps.append([base, "-m", "venv", str(venv)])
+    candidates = (Path(options.program_dir, "requirements.txt"), Path(options.root, "requirements.txt"))
+    requirements = next((path for path in candidates if path.exists()), None)
+    if requirements is not None:
+        steps.append([options.python(), "-m", "pip", "install", "--disable-pip-version-check", "-r", str(requirements)])
+    for step in steps:
+        write(f"$ {' '.join(step)}\n".encode(), False)
+        process = subprocess.Popen(
+            step, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=options.environment(), cwd=options.program_dir
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            write(line, False)
+        if process.wait() != 0:
+            raise HostError(f"`{' '.join(step)}` failed with exit code {process.returncode}")
+
+
+# --- The service ------------------------------------------------------------------------------------------
+
+
+class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
+    def __init__(self, executor: str, engine_address: str, tracing: str, on_engine_gone: Callable[[], None]):
+        self.executor = executor
+        self.engine_address = engine_address
+        self.tracing = tracing
+        self.on_engine_gone = on_engine_gone
+        self.running: set[subprocess.Popen[bytes]] = set()
+        self.lock = threading.Lock()
+        self.health: threading.Thread | None = None
+        if engine_address:
+            self.watch_engine()
+
+    # Engine connection
+
+    def watch_engine(self) -> None:
+        """Exit when the engine no longer answers its health check (the CLI was killed)."""
+        if self.health is not None:
+            return
+
+        def watch() -> None:
+            channel = grpc.insecure_channel(self.engine_address)
+            check = channel.unary_unary(
+                "/grpc.health.v1.Health/Check", request_serializer=lambda _: b"", response_deserializer=lambda b: b
+            )
+            stop = threading.Event()
+            while not stop.wait(HEALTH_CHECK_SECONDS):
+                try:
+                    check(None, timeout=30)
+                except grpc.RpcError as error:
+                    if error.code() != grpc.StatusCode.UNIMPLEMENTED:
+                        self.on_engine_gone()
+                        return
+
+        self.health = threading.Thread(target=watch, name="engine-health", daemon=True)
+        self.health.start()
+
+    def log_to_engine(self) -> Callable[[bytes, bool], None]:
+        """A writer of ephemeral engine messages, as the official host shows a virtualenv being made."""
+        if not self.engine_address:
+            return lambda data, _is_error: print(data.decode("utf-8", "replace"), end="", file=sys.stderr, flush=True)
+        engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(self.engine_address))
+        stream_id = int.from_bytes(os.urandom(3), "big")
+
+        def write(data: bytes, is_error: bool) -> None:
+            severity = engine_pb2.LogSeverity.ERROR if is_error else engine_pb2.LogSeverity.INFO
+            message = data.decode("utf-8", "replace")
+            engine.Log(engine_pb2.LogRequest(severity=severity, message=message, ephemeral=True, streamId=stream_id))
+
+        return write
+
+    def stop_programs(self) -> None:
+        with self.lock:
+            running = list(self.running)
+        for process in running:
+            if process.poll() is None:
+                process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    # RPCs
+
+    def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC method names
+        self.engine_address = request.engine_address
+        self.watch_engine()
+        return language_pb2.LanguageHandshakeResponse()
+
+    def GetPluginInfo(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        return plugin_pb2.PluginInfo(version=sdk_version())
+
+    def GetRequiredPlugins(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "method GetRequiredPlugins not implemented")
+
+    def GetRequiredPackages(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        with rpc_errors(context):
+            options = PythonOptions.of(request.info)
+            if options.virtualenv_path is not None and not (options.virtualenv_path / "bin" / "python").exists():
+                install_dependencies(options, self.log_to_engine())
+            options.validate_virtualenv()
+            packages = [dependency for p in options.list_packages() if (dependency := package_dependency(p))]
+            return language_pb2.GetRequiredPackagesResponse(packages=packages)
+
+    def Run(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        with rpc_errors(context):
+            options = PythonOptions.of(request.info)
+            options.validate_virtualenv()
+            env = options.environment()
+            env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
+            env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
+            command = [options.python(), self.executor, *self.arguments(request)]
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                # stdout and stderr are this host's, which the CLI shows as the program's output.
+                process = subprocess.Popen(command, env=env)
+            except OSError as error:
+                return language_pb2.RunResponse(
+                    error=f"problem executing program (could not run language executor): {error}"
+                )
+            with self.lock:
+                self.running.add(process)
+            try:
+                code = process.wait()
+            finally:
+                with self.lock:
+                    self.running.discard(process)
+            if code == 0:
+                return language_pb2.RunResponse()
+            if code == EXIT_AFTER_USER_ACTIONABLE_MESSAGE:
+                return language_pb2.RunResponse(bail=True)
+            if code < 0:
+                name = signal.Signals(-code).name.removeprefix("SIG").lower()
+                return language_pb2.RunResponse(error=f"program exited unexpectedly: signal: {name}")
+            return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {code}")
+
+    def arguments(self, request: Any) -> list[str]:
+        """The exec script's command line, in the official host's order."""
+        args: list[str] = []
+        for flag, value in (
+            ("monitor", request.monitor_address),
+            ("engine", self.engine_address),
+            ("project", request.project),
+            ("root_directory", request.info.root_directory),
+            ("stack", request.stack),
+            ("pwd", request.pwd),
+            ("dry_run", "true" if request.dryRun else "false"),
+            ("parallel", str(request.parallel)),
+            ("tracing", self.tracing),
+            ("organization", request.organization),
+        ):
+            if value:
+                args += [f"--{flag}", value]
+        args.append(request.info.entry_point or ".")
+        args += list(request.args)
+        return args
+
+    def InstallDependencies(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:  # noqa: N802
+        chunks: list[Any] = []
+
+        def write(data: bytes, is_error: bool) -> None:
+            chunks.append(language_pb2.InstallDependenciesResponse(**{"stderr" if is_error else "stdout": data}))
+
+        with rpc_errors(context):
+            options = PythonOptions.of(request.info)
+            if request.is_plugin and options.virtualenv_path is None:
+                options = PythonOptions(options.root, options.program_dir, {"virtualenv": "venv"})
+            yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
+            # Stream each line as it comes: a thread fills `chunks`, this generator drains it.
+            done = threading.Event()
+            failure: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    install_dependencies(options, write)
+                except BaseException as error:  # noqa: BLE001 - re-raised in the RPC thread below
+                    failure.append(error)
+                finally:
+                    done.set()
+
+            threading.Thread(target=work, daemon=True).start()
+            while not done.wait(0.1) or chunks:
+                while chunks:
+                    yield chunks.pop(0)
+            if failure:
+                raise failure[0]
+            yield language_pb2.InstallDependenciesResponse(stdout=b"Finished installing dependencies\n\n")
+
+    def RuntimeOptionsPrompts(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        options = json_format.MessageToDict(request.info.options) if request.info.HasField("options") else {}
+        prompt = language_pb2.RuntimeOptionPrompt
+        string = prompt.RuntimeOptionType.STRING
+        prompts = []
+        if "toolchain" not in options:
+            pip = prompt.RuntimeOptionValue(promptType=string, stringValue="pip", displayName="pip")
+            choices = [pip] + [
+                prompt.RuntimeOptionValue(promptType=string, stringValue=tool, displayName=tool)
+                for tool in ("poetry", "uv")
+                if shutil.which(tool)
+            ]
+            prompts.append(
+                prompt(
+                    key="toolchain",
+                    description="The toolchain to use for installing dependencies and running the program",
+                    promptType=string,
+                    choices=choices,
+                    default=pip,
+                )
+            )
+        elif options["toolchain"] == "pip" and "virtualenv" not in options:
+            venv = prompt.RuntimeOptionValue(promptType=string, stringValue="venv")
+            prompts.append(
+                prompt(
+                    key="virtualenv",
+                    description="The virtualenv to use",
+                    promptType=string,
+                    choices=[venv],
+                    default=prompt.RuntimeOptionValue(promptType=string, stringValue="venv"),
+                )
+            )
+        return language_pb2.RuntimeOptionsResponse(prompts=prompts)
+
+    def About(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        with rpc_errors(context):
+            options = PythonOptions.of(request.info if request.HasField("info") else None)
+            options.validate_virtualenv()
+            python = options.python()
+            done = subprocess.run([python, "--version"], capture_output=True, text=True, env=options.environment())
+            if done.returncode != 0:
+                raise HostError(f"failed to run `{python} --version`: {done.stderr.strip()}")
+            executable = shutil.which(python, path=options.environment()["PATH"]) or python
+            return language_pb2.AboutResponse(
+                executable=executable, version=done.stdout.strip().removeprefix("Python ")
+            )
+
+    def GetProgramDependencies(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        with rpc_errors(context):
+            options = PythonOptions.of(request.info)
+            packages = options.list_packages(transitive=request.transitiveDependencies)
+            return language_pb2.GetProgramDependenciesResponse(
+                dependencies=[language_pb2.DependencyInfo(name=p["name"], version=p["version"]) for p in packages]
+            )
+
+    def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        self.stop_programs()
+        return empty_pb2.Empty()
+
+
+@contextlib.contextmanager
+def rpc_errors(context: grpc.ServicerContext) -> Iterator[None]:
+    """A HostError becomes the RPC's error status, whose message the CLI shows as it is."""
+    try:
+        yield
+    except HostError as error:
+        context.abort(grpc.StatusCode.UNKNOWN, str(error))
+
+
+# --- Process ----------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The official host's flags (Go style, one dash); the obsolete ones are accepted and ignored."""
+    parser = argparse.ArgumentParser(prog="pulumi-language-python", description=__doc__.splitlines()[0])
+    parser.add_argument("-tracing", "--tracing", default="")
+    parser.add_argument("-use-executor", "--use-executor", dest="executor", default="")
+    for obsolete in ("virtualenv", "root", "typechecker", "toolchain"):
+        parser.add_argument(f"-{obsolete}", f"--{obsolete}", default="", help=argparse.SUPPRESS)
+    parser.add_argument("engine_address", nargs="?", default="")
+    normalised = [arg.split("=", 1) if arg.startswith("-") and "=" in arg else [arg] for arg in argv]
+    return parser.parse_args([part for parts in normalised for part in parts])
+
+
+def find_executor(given: str) -> str:
+    """The SDK's exec script: as given, or beside this host's command (the official host's rule)."""
+    if given:
+        return given
+    beside = Path(os.environ.get("PULUMI_LANGUAGE_PYTHON_BIN") or sys.argv[0]).resolve().parent / EXEC_SCRIPT
+    if not beside.exists():
+        sys.exit(f"error: missing executor {beside}")
+    return str(beside)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    executor = find_executor(args.executor)
+    stopped = threading.Event()
+    engine_gone = threading.Event()
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=16),
+        options=[(f"grpc.max_{way}_message_length", MAX_MESSAGE_BYTES) for way in ("receive", "send")],
+    )
+
+    def on_engine_gone() -> None:
+        engine_gone.set()
+        stopped.set()
+
+    host = LanguageHost(executor, args.engine_address, args.tracing, on_engine_gone=on_engine_gone)
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print(port, flush=True)  # the CLI reads the port from our first line
+    # As the official host: an interrupt stops serving, and a running program finishes on its own (it got
+    # the same interrupt); an engine that is gone leaves nobody to report to, so its programs are stopped.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    stopped.wait()
+    if engine_gone.is_set():
+        host.stop_programs()
+    server.stop(grace=30).wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
