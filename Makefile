@@ -12,7 +12,8 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 STACK ?= dev
 ARGS ?=
 
-setup: venv engine stack
+ENGINE_STAMP := .tools/.installed
+setup: venv $(ENGINE_STAMP) stack
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
@@ -22,9 +23,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 engine: venv
 	bash scripts/install-engine.sh
+	@touch $(ENGINE_STAMP)
+
+# As a prerequisite the engine is installed once (and again when its pins change), so the aliases below
+# print nothing of their own.
+$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.sh | $(STAMP)
+	bash scripts/install-engine.sh
+	@touch $@
 
 # The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
-stack: engine
+stack: $(ENGINE_STAMP)
 	@if [ -z "$${PULUMI_BACKEND_URL:-}" ] && ! pulumi stack ls --json 2>/dev/null | grep -q '"name": "dev"'; then \
 		PULUMI_CONFIG_PASSPHRASE=$${PULUMI_CONFIG_PASSPHRASE:-sandbox-demo} pulumi stack init dev --non-interactive; fi
 
@@ -55,4 +63,4 @@ bench: setup
 	$(PY) -m pytest benchmarks -q -s
 
 clean:
-	rm -rf .tools .pulumi-state .sandbox
+	rm -rf .tools .sandbox && find .pulumi-state -mindepth 1 ! -name README.md -delete

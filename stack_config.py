@@ -304,6 +304,9 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
     raise ConfigError("invalid stack config:\n  " + "\n  ".join(problems))
 
 
+EXIT_AFTER_SHOWING_ERROR = 32  # Pulumi's language hosts' code for "the program already showed its error"
+
+
 def load() -> StackConfig:
     """Read the stack's config through Pulumi (once, in the program) and validate it."""
     import json
@@ -328,4 +331,7 @@ def load() -> StackConfig:
     try:
         return parse(raw, secret_keys, namespace[:-1])
     except ConfigError as error:
-        raise pulumi.RunError(str(error)) from None
+        # Shown once, as it is; the exit code tells the language host the user has seen the error, so the
+        # CLI adds no "program exited with non-zero exit code" line after it.
+        pulumi.log.error(str(error))
+        raise SystemExit(EXIT_AFTER_SHOWING_ERROR) from None

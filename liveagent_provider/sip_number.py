@@ -135,7 +135,10 @@ class SipNumberProvider(ResourceProvider):
                     names = ", ".join(sorted(departments)) or "none"
                     failures.append(
                         CheckFailure(
-                            "department_name", f"no LiveAgent department is named {department!r}; existing: {names}"
+                            "department_name",
+                            f"no LiveAgent department is named {department!r}; set `department` of number "
+                            f"{inputs.get('number')} in the stack config (twilio-liveagent:numbers) to one that "
+                            f"exists: {names}",
                         )
                     )
         return CheckResult(inputs, failures)

@@ -22,6 +22,16 @@ link_into_bin() {
   for file in "$1"/*; do ln -sfn "$file" "$bin/$(basename "$file")"; done
 }
 
+# The cached build goes in as hard links (a copy across file systems), not symlinks: the CLI looks for its
+# bundled plugins, the language host included, beside its own resolved path, and warns on every run about
+# one that is only found on PATH.
+place_into_bin() {
+  for file in "$1"/*; do
+    rm -f "$bin/$(basename "$file")"
+    ln -f "$file" "$bin/" 2>/dev/null || cp -p "$file" "$bin/"
+  done
+}
+
 # Pulumi's own Python language host, wherever it is on PATH (outside .tools/bin), always wins; otherwise
 # .tools/bin gets a launcher of this project's host, run by the project's virtualenv (which has grpcio
 # and the pulumi SDK's generated stubs).
@@ -67,7 +77,7 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) 
 fi
 
 if [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-resource-pulumi-python" ]; then
-  link_into_bin "$cache/bin"
+  place_into_bin "$cache/bin"
   echo "engine: pulumi v$version from cache $cache"
   install_language_host
   exit 0
@@ -89,6 +99,6 @@ rm -rf "$staging" && mkdir -p "$staging/bin"
   install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
 )
 rm -rf "$cache" && mv "$staging" "$cache"
-link_into_bin "$cache/bin"
+place_into_bin "$cache/bin"
 echo "engine: built pulumi v$version in $(( $(date +%s) - start ))s into $cache"
 install_language_host

@@ -75,9 +75,11 @@ def test_expect_no_changes_fails_after_a_console_edit_and_json_lists_the_change(
     sandbox.twilio("POST", f"/trunking/v1/Trunks/{trunk['sid']}", FriendlyName="Hand made")
     drifted = stack.make("preview", "--expect-no-changes")
     assert drifted.returncode != 0
-    assert "no changes were expected but changes were proposed" in shown(drifted).lower(), shown(drifted)
+    assert "no changes were expected for preview but changes were proposed" in shown(drifted), shown(drifted)
     as_json = stack.make("preview", "--json")
     plan = json.loads(as_json.stdout)
     updates = [step for step in plan["steps"] if step["op"] == "update"]
-    assert [step["urn"].rsplit("::", 1)[1] for step in updates] == ["integration-trunk"], updates
-    assert "friendlyName" in updates[0].get("diffReasons", []), updates[0]
+    assert [step["urn"].rsplit("::", 1)[1] for step in updates] == ["sip-trunk-trunk"], updates
+    step = updates[0]
+    assert step["oldState"]["outputs"]["friendly_name"] == "Hand made", "the drift refreshed from the console"
+    assert step["newState"]["inputs"]["friendly_name"] == "LiveAgent test", "the config it goes back to"

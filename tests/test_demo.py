@@ -11,6 +11,7 @@ from deploy.cli import PROJECT_DIR
 
 def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`make demo` / `make demo-destroy`, with the state backend and sandbox state in a temp folder."""
+    (tmp_path / "state").mkdir(exist_ok=True)
     env = {
         **os.environ,
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
