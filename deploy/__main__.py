@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -35,13 +36,30 @@ DEMO_STATE = Path(os.environ.get("DEMO_SANDBOX_STATE") or PROJECT_DIR / ".sandbo
 SANDBOX_ENDPOINTS = (("twilio", "apiBaseUrl", "--twilio-port"), ("liveagent", "url", "--liveagent-port"))
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 def sandbox_ports(stack_file: Path = PROJECT_DIR / f"Pulumi.{STACK}.yaml") -> list[str]:
-    """The sandbox's port flags, read from the dev stack's config so the two always agree."""
+    """The sandbox's port flags, read from the dev stack's config so the two always agree.
+
+    A port already taken is reported with the config key that chose it and how to choose another.
+    """
     config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]
     args = []
     for key, field, flag in SANDBOX_ENDPOINTS:
-        port = urlsplit(config[f"twilio-liveagent:{key}"][field]).port
-        args += [flag, str(port)]
+        url = urlsplit(config[f"twilio-liveagent:{key}"][field])
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the sandbox binds
+            try:
+                probe.bind((url.hostname or "127.0.0.1", url.port or 0))
+            except OSError:
+                raise PortTaken(
+                    f"port {url.port} ({key}.{field} in {stack_file.name}) is already in use: stop what holds it "
+                    f"(another `make demo` or `make sandbox`?) or move the demo with `pulumi config set --stack "
+                    f"{STACK} --path {key}.{field} http://127.0.0.1:<free port>`"
+                ) from None
+        args += [flag, str(url.port)]
     return args
 
 
@@ -96,13 +114,8 @@ def demo(destroy: bool) -> int:
                 print(outputs.stderr, file=sys.stderr)
                 return 1
             print(summary(json.loads(outputs.stdout)))
-    except SandboxDidNotStart as error:
-        print(
-            f"make demo: {error}. The demo's ports are those of twilio.apiBaseUrl and liveagent.url in "
-            f"Pulumi.{STACK}.yaml; to use others: pulumi config set --stack {STACK} --path twilio.apiBaseUrl "
-            "http://127.0.0.1:PORT (and likewise liveagent.url)",
-            file=sys.stderr,
-        )
+    except (PortTaken, SandboxDidNotStart) as error:
+        print(f"make demo: {error}", file=sys.stderr)
         return 2
     print(
         f"\nThe sandbox state is kept in {DEMO_STATE}/ (twilio.json, liveagent.json); `make sandbox` serves it "
@@ -119,7 +132,7 @@ def serve_sandbox() -> int:
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_BLOCK, stop)
             signal.sigwait(stop)
-    except SandboxDidNotStart as error:
+    except (PortTaken, SandboxDidNotStart) as error:
         print(f"make sandbox: {error}", file=sys.stderr)
         return 2
     return 0

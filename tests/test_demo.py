@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -40,3 +41,14 @@ def test_demo_converges_the_dev_stack_and_demo_destroy_tears_it_down(tmp_path: P
     gone = deploy("demo-destroy", tmp_path)
     assert gone.returncode == 0, gone.stdout + gone.stderr
     assert "- 20 deleted" in gone.stdout
+
+
+def test_demo_names_a_port_in_use_and_how_to_move_it(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 18081))
+        holder.listen()
+        taken = deploy("demo", tmp_path)
+    assert taken.returncode != 0
+    assert "Traceback" not in taken.stderr
+    assert "port 18081 (twilio.apiBaseUrl in Pulumi.dev.yaml) is already in use" in taken.stderr, taken.stderr
+    assert "pulumi config set --stack dev --path twilio.apiBaseUrl" in taken.stderr

