@@ -1,4 +1,5 @@
-"""Diffing shared by every dynamic provider here: new inputs against old *outputs*, numbers as ints.
+"""Check and diff shared by every dynamic provider here: rules applied to known inputs, new inputs
+against old *outputs*, numbers as ints.
 
 Comparing with outputs (not old inputs) is what makes drift found by a refresh show up and get
 repaired (pulumi/pulumi#13679).
@@ -6,10 +7,10 @@ repaired (pulumi/pulumi#13679).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pulumi.dynamic import DiffResult
+from pulumi.dynamic import CheckFailure, DiffResult
 from pulumi.output import Unknown
 
 
@@ -22,6 +23,18 @@ def as_int(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def check_failures(inputs: Mapping[str, Any], checks: Mapping[str, Callable[[Any], str | None]]) -> list[CheckFailure]:
+    """Each known input run through its rule (from `rules`); values still unknown at preview are skipped."""
+    failures = []
+    for field, problem in checks.items():
+        value = inputs.get(field)
+        if not is_unknown(value):
+            message = problem(value)
+            if message:
+                failures.append(CheckFailure(field, message))
+    return failures
 
 
 def changed_fields(olds: dict[str, Any], news: dict[str, Any], fields: Iterable[str]) -> list[str]:

@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from twilio_provider.credential_list import password_problems
+import rules
 
 PROJECT = "twilio-liveagent"
-DEFAULT_ORIGINATION_URI = "sip:1-sip-la-sg.ladesk.com"
-E164 = r"^\+[1-9]\d{6,14}$"
-# Twilio's localized termination hosts: current edge names and the legacy region names (twilio-api.md §4.4).
-EDGES = {
-    "ashburn": "us1",
-    "umatilla": "us2",
-    "dublin": "ie1",
-    "frankfurt": "de1",
-    "singapore": "sg1",
-    "tokyo": "jp1",
-    "sao-paulo": "br1",
-    "sydney": "au1",
-}
-LEGACY_EDGES = set(EDGES.values())
-# ISO 3166-1 alpha-2, the codes Twilio's dialing permissions use.
-ISO_COUNTRIES = set(
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
-    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO "
-    "FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE "
-    "JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO "
-    "MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW "
-    "PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM "
-    "TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK".split()
-)
 # Keys that hold a secret leaf: they must be set with `pulumi config set --secret`.
 SECRET_PATHS = {"twilio": "authToken", "liveagent": "apiKey", "credentials": "password"}
 
 
 PATTERN_HINTS = {
-    "number": "must be E.164: '+', country code and number, no spaces or dashes, e.g. +815012345678",
-    "forwardTo": "must be E.164: '+', country code and number, no spaces or dashes, e.g. +18008112345",
+    "number": rules.E164_HINT,
+    "forwardTo": rules.E164_HINT.replace("+815012345678", "+18008112345"),
     "accountSid": "must be AC followed by 32 hexadecimal digits (Twilio console, Account Info)",
     "url": "must be the account URL, e.g. https://example.ladesk.com",
     "apiBaseUrl": "must be an http(s) URL",
@@ -56,13 +31,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _alnum(what: str, maximum: int) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        if not re.fullmatch(rf"[A-Za-z0-9]{{1,{maximum}}}", value):
-            raise ValueError(
-                f"{what} must be 1 to {maximum} letters or digits, with no special characters "
-                "(Twilio and LiveAgent reject characters such as @#$%)"
-            )
+def _rule(problem: Callable[[Any], str | None]) -> Callable[[Any], Any]:
+    """A pydantic validator from a rule of `rules`: the value as it is, or the rule's message."""
+
+    def check(value: Any) -> Any:
+        message = problem(value)
+        if message:
+            raise ValueError(message)
         return value
 
     return check
@@ -82,8 +57,8 @@ class TwilioConfig(_Model):
 
 
 class RateLimit(_Model):
-    requests: int = Field(180, ge=1, description="requests allowed per window per API key")
-    window_seconds: float = Field(60.0, alias="windowSeconds", gt=0)
+    requests: int = Field(rules.LIVEAGENT_RATE_LIMIT[0], ge=1, description="requests allowed per window per API key")
+    window_seconds: float = Field(rules.LIVEAGENT_RATE_LIMIT[1], alias="windowSeconds", gt=0)
 
 
 class LiveAgentConfig(_Model):
@@ -93,115 +68,69 @@ class LiveAgentConfig(_Model):
 
 
 class Recording(_Model):
-    mode: Literal[
-        "do-not-record",
-        "record-from-ringing",
-        "record-from-answer",
-        "record-from-ringing-dual",
-        "record-from-answer-dual",
-    ] = "do-not-record"
-    trim: Literal["trim-silence", "do-not-trim"] = "do-not-trim"
+    mode: rules.RecordingMode = rules.DEFAULT_RECORDING_MODE
+    trim: rules.RecordingTrim = rules.DEFAULT_RECORDING_TRIM
 
 
 class DisasterRecovery(_Model):
     forward_to: str = Field(
-        alias="forwardTo", pattern=E164, description="E.164 number that gets the calls when LiveAgent cannot be reached"
+        alias="forwardTo",
+        pattern=rules.E164,
+        description="E.164 number that gets the calls when LiveAgent cannot be reached",
     )
-    method: Literal["GET", "POST"] = "POST"
+    method: rules.HttpMethod = rules.DEFAULT_HTTP_METHOD
 
     @property
     def url(self) -> str:
-        # The guide's twimlets forward: the international number with 00 in place of '+'.
-        return f"https://twimlets.com/forward?PhoneNumber=00{self.forward_to[1:]}"
+        return rules.twimlets_forward_url(self.forward_to)
 
 
 class TrunkConfig(_Model):
-    friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=64)
+    friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=rules.FRIENDLY_NAME_MAX)
     domain_prefix: str = Field(alias="domainPrefix", description="termination SIP URI is <prefix>.pstn.twilio.com")
-    edge: str | None = Field("tokyo", description="edge of the region-pinned host given to LiveAgent, or null")
+    edge: str | None = Field(
+        rules.DEFAULT_EDGE, description="edge of the region-pinned host given to LiveAgent, or null"
+    )
     secure: bool = Field(False, description="Secure Trunking; LiveAgent needs it off")
-    transfer_mode: Literal["disable-all", "enable-all", "sip-only"] = Field("disable-all", alias="transferMode")
+    transfer_mode: rules.TransferMode = Field(rules.DEFAULT_TRANSFER_MODE, alias="transferMode")
     cnam_lookup_enabled: bool = Field(False, alias="cnamLookupEnabled")
     recording: Recording = Field(default_factory=lambda: Recording.model_validate({}))
     disaster_recovery: DisasterRecovery | None = Field(None, alias="disasterRecovery")
 
-    @field_validator("domain_prefix")
-    @classmethod
-    def _prefix(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", value):
-            raise ValueError(
-                f"{value!r} must be letters, digits and inner hyphens only (no dots or underscores), "
-                "e.g. 'somethingliveagentjp' for something.liveagent.jp"
-            )
-        return value
-
-    @field_validator("edge")
-    @classmethod
-    def _edge(cls, value: str | None) -> str | None:
-        if value is not None and value not in EDGES and value not in LEGACY_EDGES:
-            raise ValueError(
-                f"{value!r} is not a Twilio edge; use one of {', '.join(sorted(EDGES))} "
-                f"(legacy {', '.join(sorted(LEGACY_EDGES))} also accepted) or null"
-            )
-        return value
-
-    @field_validator("secure")
-    @classmethod
-    def _secure(cls, value: bool) -> bool:
-        if value:
-            raise ValueError("LiveAgent's SIP numbers need Secure Trunking off: set it to false or leave it out")
-        return value
+    _prefix = field_validator("domain_prefix")(_rule(rules.domain_prefix_problem))
+    _edge = field_validator("edge")(_rule(rules.edge_problem))
+    _secure = field_validator("secure")(_rule(lambda secure: rules.SECURE_PROBLEM if secure else None))
 
 
 class OriginationConfig(_Model):
-    uri: str = Field(DEFAULT_ORIGINATION_URI, description="where Twilio sends inbound calls")
-    weight: int = Field(10, ge=1, le=65535)
-    priority: int = Field(10, ge=0, le=65535)
+    uri: str = Field(rules.DEFAULT_ORIGINATION_URI, description="where Twilio sends inbound calls")
+    weight: int = Field(rules.DEFAULT_ORIGINATION_WEIGHT, ge=rules.WEIGHT_RANGE[0], le=rules.WEIGHT_RANGE[1])
+    priority: int = Field(rules.DEFAULT_ORIGINATION_PRIORITY, ge=rules.PRIORITY_RANGE[0], le=rules.PRIORITY_RANGE[1])
     enabled: bool = True
-    friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=64)
+    friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=rules.FRIENDLY_NAME_MAX)
 
-    @field_validator("uri")
-    @classmethod
-    def _sip(cls, value: str) -> str:
-        if not re.fullmatch(r"sip:[^\s]+", value):
-            raise ValueError(f"{value!r} must be a sip: URI (sips: is not supported), e.g. {DEFAULT_ORIGINATION_URI}")
-        return value
+    _sip = field_validator("uri")(_rule(rules.sip_uri_problem))
 
 
 class CredentialsConfig(_Model):
-    list_name: str = Field("LiveAgent", alias="listName", min_length=1, max_length=64)
+    list_name: str = Field("LiveAgent", alias="listName", min_length=1, max_length=rules.FRIENDLY_NAME_MAX)
     username: Annotated[str, Field(description="SIP username")]
     password: SecretStr = Field(description="SIP password; set it with --secret")
 
-    @field_validator("username")
-    @classmethod
-    def _username(cls, value: str) -> str:
-        return _alnum("the username", 32)(value)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: SecretStr) -> SecretStr:
-        problems = password_problems(value.get_secret_value())  # the provider checks the same rule
-        if problems:
-            raise ValueError("the password is too weak or not allowed: it needs " + ", ".join(problems))
-        return value
+    _username = field_validator("username")(_rule(rules.username_problem))
+    _password = field_validator("password")(_rule(lambda secret: rules.password_problem(secret.get_secret_value())))
 
 
 class NumberConfig(_Model):
-    number: str = Field(pattern=E164, description="E.164, e.g. +815012345678")
-    name: str = Field(min_length=1, max_length=100, description="the name shown in LiveAgent")
+    number: str = Field(pattern=rules.E164, description="E.164, e.g. +815012345678")
+    name: str = Field(min_length=1, max_length=rules.NUMBER_NAME_MAX, description="the name shown in LiveAgent")
     department: str = Field(min_length=1, description="LiveAgent department (team) name")
     dial_prefix: int = Field(alias="dialPrefix", description="short-dial prefix, 1 to 999")
     record_in_call: bool = Field(False, alias="recordInCall")
     record_out_call: bool = Field(False, alias="recordOutCall")
     adopt: bool = Field(False, description="take over a LiveAgent number that already exists")
 
-    @field_validator("dial_prefix")
-    @classmethod
-    def _prefix(cls, value: int) -> int:
-        if not 1 <= value <= 999:
-            raise ValueError(f"{value} is outside 1–999")
-        return value
+    _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
 
 
 class StackConfig(_Model):
@@ -216,13 +145,8 @@ class StackConfig(_Model):
     @field_validator("outbound_countries")
     @classmethod
     def _countries(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c.upper() not in ISO_COUNTRIES]
-        if unknown:
-            raise ValueError(f"unknown ISO 3166 country codes {unknown}; use two letters such as JP, US, GB")
-        upper = [c.upper() for c in value]
-        if len(set(upper)) != len(upper):
-            raise ValueError("a country is listed twice")
-        return upper
+        _rule(rules.countries_problem)(value)
+        return [country.upper() for country in value]
 
     @model_validator(mode="after")
     def _unique_numbers(self) -> StackConfig:
@@ -248,13 +172,11 @@ class StackConfig(_Model):
     # -- derived values
     @property
     def termination_domain(self) -> str:
-        return f"{self.trunk.domain_prefix}.pstn.twilio.com"
+        return rules.termination_domain(self.trunk.domain_prefix)
 
     @property
     def pinned_termination_host(self) -> str:
-        if self.trunk.edge is None:
-            return self.termination_domain
-        return f"{self.trunk.domain_prefix}.pstn.{self.trunk.edge}.twilio.com"
+        return rules.pinned_termination_host(self.trunk.domain_prefix, self.trunk.edge)
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 
+import rules
 from stack_config import StackConfig
 
 from .credential_list import CredentialList, CredentialListArgs
@@ -49,7 +50,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 domain_prefix=trunk_config.domain_prefix,
                 edge=trunk_config.edge,
                 disaster_recovery_url=recovery.url if recovery else None,
-                disaster_recovery_method=recovery.method if recovery else "POST",
+                disaster_recovery_method=recovery.method if recovery else rules.DEFAULT_HTTP_METHOD,
                 transfer_mode=trunk_config.transfer_mode,
                 cnam_lookup_enabled=trunk_config.cnam_lookup_enabled,
                 recording_mode=trunk_config.recording.mode,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+import rules
 from twilio_provider.origination_url import OriginationUrl as OriginationUrlResource
 
 
@@ -14,8 +15,8 @@ class OriginationUrlArgs:
     trunk_sid: pulumi.Input[str]
     sip_url: str
     friendly_name: str = "LiveAgent"
-    weight: int = 10
-    priority: int = 10
+    weight: int = rules.DEFAULT_ORIGINATION_WEIGHT
+    priority: int = rules.DEFAULT_ORIGINATION_PRIORITY
     enabled: bool = True
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+import rules
 from twilio_provider.trunk import Trunk
 
 
@@ -14,14 +15,14 @@ class SipTrunkArgs:
     friendly_name: str
     domain_prefix: str
     """The termination SIP URI is `<domain_prefix>.pstn.twilio.com`."""
-    edge: str | None = "tokyo"
+    edge: str | None = rules.DEFAULT_EDGE
     """Edge (or legacy region, e.g. jp1) of the pinned host; derived, never sent to Twilio."""
     disaster_recovery_url: str | None = None
-    disaster_recovery_method: str = "POST"
-    transfer_mode: str = "disable-all"
+    disaster_recovery_method: str = rules.DEFAULT_HTTP_METHOD
+    transfer_mode: str = rules.DEFAULT_TRANSFER_MODE
     cnam_lookup_enabled: bool = False
-    recording_mode: str = "do-not-record"
-    recording_trim: str = "do-not-trim"
+    recording_mode: str = rules.DEFAULT_RECORDING_MODE
+    recording_trim: str = rules.DEFAULT_RECORDING_TRIM
 
 
 class SipTrunk(pulumi.ComponentResource):
@@ -33,7 +34,7 @@ class SipTrunk(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SipTrunkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:SipTrunk", name, None, opts)
-        domain = f"{args.domain_prefix}.pstn.twilio.com"
+        domain = rules.termination_domain(args.domain_prefix)
         self.trunk = Trunk(
             f"{name}-trunk",
             {
@@ -51,7 +52,7 @@ class SipTrunk(pulumi.ComponentResource):
         )
         self.trunk_sid = self.trunk.id
         self.termination_uri = self.trunk.domain_name
-        pinned = domain if args.edge is None else f"{args.domain_prefix}.pstn.{args.edge}.twilio.com"
+        pinned = rules.pinned_termination_host(args.domain_prefix, args.edge)
         # Tied to the trunk so dependants wait for it, but computed here: Twilio never stores it.
         self.pinned_termination_host = self.trunk.domain_name.apply(lambda _: pinned)
         self.register_outputs(

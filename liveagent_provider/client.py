@@ -14,6 +14,8 @@ import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
 from tenacity.wait import wait_base
 
+import rules
+
 from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
 
@@ -29,8 +31,8 @@ _DEPARTMENTS_LOCK = threading.Lock()
 class LiveAgentSettings:
     url: str  # the account URL, e.g. https://example.ladesk.com
     api_key: str = field(repr=False)
-    rate_requests: int = 180
-    rate_window_s: float = 60.0
+    rate_requests: int = rules.LIVEAGENT_RATE_LIMIT[0]
+    rate_window_s: float = rules.LIVEAGENT_RATE_LIMIT[1]
     timeout: tuple[float, float] = (5.0, 30.0)
     attempts: int = 6
     max_retry_s: float = 120.0

@@ -8,6 +8,8 @@ from typing import Any
 
 from pulumi.dynamic import Config
 
+import rules
+
 from .client import LiveAgentSettings
 
 
@@ -29,6 +31,6 @@ def read_settings(config: Config | None) -> LiveAgentSettings:
     return LiveAgentSettings(
         url=url,
         api_key=api_key,
-        rate_requests=int(limit.get("requests", 180)),
-        rate_window_s=float(limit.get("windowSeconds", 60)),
+        rate_requests=int(limit.get("requests", rules.LIVEAGENT_RATE_LIMIT[0])),
+        rate_window_s=float(limit.get("windowSeconds", rules.LIVEAGENT_RATE_LIMIT[1])),
     )

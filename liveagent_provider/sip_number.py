@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pulumi
@@ -18,13 +17,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from provider_diff import as_int, diff_result, is_unknown
+import rules
+from provider_diff import as_int, check_failures, diff_result
 
 from .client import LiveAgentClient
 from .errors import LiveAgentApiError
 from .settings import MissingCredentials, read_settings
 
-E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 DEFAULTS: dict[str, Any] = {"status": "A", "record_in_call": False, "record_out_call": False, "adopt": False}
 # Our property -> the PhoneNumber field it manages. Everything else on the number is left as it is.
 MANAGED = {
@@ -112,15 +111,12 @@ class SipNumberProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**DEFAULTS, **{k: as_int(v) for k, v in news.items() if v is not None}}
-        failures = []
-        number = inputs.get("number")
-        if not is_unknown(number) and (not isinstance(number, str) or not E164_RE.match(number)):
-            failures.append(CheckFailure("number", f"{number!r} must be E.164, e.g. +815012345678"))
-        prefix = inputs.get("dial_prefix")
-        if not is_unknown(prefix) and (not isinstance(prefix, int) or not 1 <= prefix <= 999):
-            failures.append(CheckFailure("dial_prefix", f"{prefix!r} must be an integer from 1 to 999"))
-        if inputs.get("status") not in ("A", "I"):
-            failures.append(CheckFailure("status", "must be A (active) or I (inactive)"))
+        checks = {
+            "number": rules.e164_problem,
+            "dial_prefix": rules.dial_prefix_problem,
+            "status": rules.one_of(rules.NUMBER_STATUSES),
+        }
+        failures = check_failures(inputs, checks)
         department = inputs.get("department_name")
         if isinstance(department, str) and not failures:
             # A read-only lookup, so an unknown department fails at preview, before anything is written.

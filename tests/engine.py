@@ -28,6 +28,7 @@ LINKED = (
     "pickler_guard.py",
     "stack_config.py",
     "provider_diff.py",
+    "rules.py",
     "requirements.txt",
     "components",
     "twilio_provider",

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from liveagent_provider.sip_number import SipNumberProvider
 from pickler_guard import install as _guard_pickler
 from stack_config import ConfigError, parse
+from twilio_provider.associations import PhoneNumberAttachmentProvider
 from twilio_provider.credential_list import CredentialProvider, password_digest
 from twilio_provider.trunk import TrunkProvider
 
@@ -98,3 +100,33 @@ def test_a_plain_text_secret_is_named_with_the_command_that_fixes_it() -> None:
     assert "twilio-liveagent:twilio.authToken: is stored in plain text" in str(failed.value)
     assert "pulumi config set --path --secret twilio.authToken" in str(failed.value)
     assert "token" not in str(failed.value).replace("authToken", "")
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("+815012345678", True), ("+1234567", True), ("+12345", False), ("815012345678", False), ("+81 50", False)],
+)
+def test_config_and_providers_agree_on_e164(number: str, valid: bool) -> None:
+    # One rule (rules.E164) behind the config model, the Twilio attachment and the LiveAgent number.
+    entry = {"number": number, "name": "n", "department": "Support", "dialPrefix": 1}
+    try:
+        parse({**BASE, "numbers": [entry]})
+        config_ok = True
+    except ConfigError:
+        config_ok = False
+    attachment = PhoneNumberAttachmentProvider().check({}, {"trunk_sid": "TK1", "phone_number": number})
+    sip_number = SipNumberProvider().check({}, {"number": number, "dial_prefix": 1.0})
+    assert config_ok is valid
+    assert (not attachment.failures) is valid
+    assert (not [f for f in sip_number.failures or [] if f.property == "number"]) is valid
+
+
+@pytest.mark.parametrize("password", ["Passw0rdPassw0rd", "short1A", "Passw0rd#Passw0rd", "alllowercase123"])
+def test_config_and_provider_agree_on_the_password(password: str) -> None:
+    try:
+        parse({**BASE, "credentials": {"username": "user1", "password": password}})
+        config_ok = True
+    except ConfigError:
+        config_ok = False
+    provider = CredentialProvider().check({}, {"credential_list_sid": "CL1", "username": "user1", "password": password})
+    assert config_ok is (not provider.failures)

@@ -5,17 +5,16 @@ Deleting a number association only detaches the number: nothing here buys or rel
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import TwilioProvider, diff_result, is_unknown
+import rules
+
+from .base import TwilioProvider, check_failures, diff_result
 from .client import TwilioClient
 from .errors import TwilioApiError
-
-E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 class TrunkCredentialListProvider(TwilioProvider):
@@ -69,11 +68,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
     FIELDS = ("trunk_sid", "phone_number")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        number = news.get("phone_number")
-        failures = []
-        if not is_unknown(number) and (not isinstance(number, str) or not E164_RE.match(number)):
-            failures.append(CheckFailure("phone_number", f"{number!r} must be E.164, e.g. +815012345678"))
-        return CheckResult(news, failures)
+        return CheckResult(news, check_failures(news, {"phone_number": rules.e164_problem}))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         # Detach before attaching elsewhere: a number belongs to one trunk at a time.

@@ -6,12 +6,12 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from provider_diff import as_int, changed_fields, diff_result, is_unknown
+from provider_diff import as_int, changed_fields, check_failures, diff_result, is_unknown
 
 from .client import TwilioClient
 from .settings import read_settings
 
-__all__ = ["TwilioProvider", "as_int", "changed_fields", "diff_result", "is_unknown"]
+__all__ = ["TwilioProvider", "as_int", "changed_fields", "check_failures", "diff_result", "is_unknown"]
 
 
 class TwilioProvider(ResourceProvider):

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import TwilioProvider, diff_result, is_unknown
+import rules
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
-
-
-def password_problems(password: str) -> list[str]:
-    """Twilio's rule (12+ characters, mixed case, a digit) plus the guide's: no special characters."""
-    problems = []
-    if len(password) < 12:
-        problems.append("at least 12 characters")
-    if not re.search(r"[a-z]", password) or not re.search(r"[A-Z]", password):
-        problems.append("upper- and lower-case letters")
-    if not re.search(r"\d", password):
-        problems.append("a digit")
-    if not re.fullmatch(r"[A-Za-z0-9]*", password):
-        problems.append("letters and digits only (no special characters such as @#$%)")
-    return problems
+from .base import TwilioProvider, check_failures, diff_result, is_unknown
 
 
 def password_digest(salt: str, password: str) -> str:
@@ -41,11 +26,7 @@ class CredentialListProvider(TwilioProvider):
         return f"{account}/SIP/CredentialLists/{sid}.json" if sid else f"{account}/SIP/CredentialLists.json"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = []
-        name = news.get("friendly_name")
-        if not is_unknown(name) and (not isinstance(name, str) or not 1 <= len(name) <= 64):
-            failures.append(CheckFailure("friendly_name", "must be 1 to 64 characters"))
-        return CheckResult(news, failures)
+        return CheckResult(news, check_failures(news, {"friendly_name": rules.friendly_name_problem}))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         return diff_result(olds, news, ("friendly_name",))
@@ -85,16 +66,8 @@ class CredentialProvider(TwilioProvider):
         return f"{base}/{sid}.json" if sid else f"{base}.json"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = []
-        username = news.get("username")
-        if not is_unknown(username) and (not isinstance(username, str) or not USERNAME_RE.match(username)):
-            failures.append(CheckFailure("username", "must be 1 to 32 letters or digits (no special characters)"))
-        password = news.get("password")
-        if not is_unknown(password):
-            problems = password_problems(password) if isinstance(password, str) else ["a string"]
-            if problems:
-                failures.append(CheckFailure("password", "needs " + ", ".join(problems)))
-        return CheckResult(news, failures)
+        checks = {"username": rules.username_problem, "password": rules.password_problem}
+        return CheckResult(news, check_failures(news, checks))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         result = diff_result(

@@ -7,16 +7,15 @@ removing a country) restores each country to the state it had before this stack 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+import rules
+
 from .base import TwilioProvider, is_unknown
 from .client import TwilioClient
-
-ISO_RE = re.compile(r"^[A-Z]{2}$")
 
 
 def live_enabled(client: TwilioClient, countries: list[str]) -> dict[str, bool]:
@@ -44,9 +43,9 @@ class DialingPermissionsProvider(TwilioProvider):
             return CheckResult(news, [])
         failures = []
         normalised = sorted({str(c).upper() for c in countries or []})
-        bad = [c for c in normalised if not ISO_RE.match(c)]
-        if bad:
-            failures.append(CheckFailure("countries", f"not ISO 3166 alpha-2 codes: {', '.join(bad)}"))
+        problem = rules.countries_problem(normalised)
+        if problem:
+            failures.append(CheckFailure("countries", problem))
         return CheckResult({**news, "countries": normalised}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

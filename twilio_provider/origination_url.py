@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import TwilioProvider, as_int, diff_result, is_unknown
+import rules
+
+from .base import TwilioProvider, as_int, check_failures, diff_result
 from .client import boolean
 
-DEFAULTS: dict[str, Any] = {"weight": 10, "priority": 10, "enabled": True}
+DEFAULTS: dict[str, Any] = {
+    "weight": rules.DEFAULT_ORIGINATION_WEIGHT,
+    "priority": rules.DEFAULT_ORIGINATION_PRIORITY,
+    "enabled": True,
+}
 FIELDS = ("trunk_sid", "sip_url", "friendly_name", "weight", "priority", "enabled")
 
 
@@ -39,18 +45,13 @@ def from_api(body: dict[str, Any]) -> dict[str, Any]:
 class OriginationUrlProvider(TwilioProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**DEFAULTS, **{k: as_int(v) for k, v in news.items() if v is not None}}
-        failures = []
-        sip_url = inputs.get("sip_url")
-        if not is_unknown(sip_url) and (not isinstance(sip_url, str) or not sip_url.startswith("sip:")):
-            failures.append(CheckFailure("sip_url", f"{sip_url!r} must be a sip: URI (sips: is not supported)"))
-        name = inputs.get("friendly_name")
-        if not is_unknown(name) and (not isinstance(name, str) or not 1 <= len(name) <= 64):
-            failures.append(CheckFailure("friendly_name", "must be 1 to 64 characters"))
-        for field, low in (("weight", 1), ("priority", 0)):
-            value = inputs.get(field)
-            if not is_unknown(value) and (not isinstance(value, int) or not low <= value <= 65535):
-                failures.append(CheckFailure(field, f"{value!r} must be an integer from {low} to 65535"))
-        return CheckResult(inputs, failures)
+        checks = {
+            "sip_url": rules.sip_uri_problem,
+            "friendly_name": rules.friendly_name_problem,
+            "weight": rules.within(rules.WEIGHT_RANGE),
+            "priority": rules.within(rules.PRIORITY_RANGE),
+        }
+        return CheckResult(inputs, check_failures(inputs, checks))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         return diff_result(olds, news, FIELDS, replace_on=("trunk_sid",))

@@ -2,40 +2,34 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import TwilioProvider, diff_result, is_unknown
+import rules
+
+from .base import TwilioProvider, check_failures, diff_result
 from .client import TwilioClient, boolean
 from .errors import TwilioApiError
 
-DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+\.pstn\.twilio\.com$")
 DEFAULTS: dict[str, Any] = {
     "secure": False,
     "disaster_recovery_url": None,
-    "disaster_recovery_method": "POST",
-    "transfer_mode": "disable-all",
-    "transfer_caller_id": "from-transferee",
+    "disaster_recovery_method": rules.DEFAULT_HTTP_METHOD,
+    "transfer_mode": rules.DEFAULT_TRANSFER_MODE,
+    "transfer_caller_id": rules.DEFAULT_TRANSFER_CALLER_ID,
     "cnam_lookup_enabled": False,
-    "recording_mode": "do-not-record",
-    "recording_trim": "do-not-trim",
+    "recording_mode": rules.DEFAULT_RECORDING_MODE,
+    "recording_trim": rules.DEFAULT_RECORDING_TRIM,
 }
 FIELDS = ("friendly_name", "domain_name", *DEFAULTS)
 ENUMS = {
-    "disaster_recovery_method": ("GET", "POST"),
-    "transfer_mode": ("disable-all", "enable-all", "sip-only"),
-    "transfer_caller_id": ("from-transferee", "from-transferor"),
-    "recording_mode": (
-        "do-not-record",
-        "record-from-ringing",
-        "record-from-answer",
-        "record-from-ringing-dual",
-        "record-from-answer-dual",
-    ),
-    "recording_trim": ("trim-silence", "do-not-trim"),
+    "disaster_recovery_method": rules.HTTP_METHODS,
+    "transfer_mode": rules.TRANSFER_MODES,
+    "transfer_caller_id": rules.TRANSFER_CALLER_IDS,
+    "recording_mode": rules.RECORDING_MODES,
+    "recording_trim": rules.RECORDING_TRIMS,
 }
 
 
@@ -82,26 +76,13 @@ def _inputs(outs: dict[str, Any]) -> dict[str, Any]:
 class TrunkProvider(TwilioProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**DEFAULTS, **{k: v for k, v in news.items() if v is not None}}
-        failures = []
-        name = inputs.get("friendly_name")
-        if not is_unknown(name) and (not isinstance(name, str) or not 1 <= len(name) <= 64):
-            failures.append(CheckFailure("friendly_name", "must be 1 to 64 characters"))
-        domain = inputs.get("domain_name")
-        if not is_unknown(domain) and (not isinstance(domain, str) or not DOMAIN_RE.match(domain)):
-            failures.append(
-                CheckFailure(
-                    "domain_name",
-                    f"{domain!r} must look like <prefix>.pstn.twilio.com with letters, digits and '-' in the prefix",
-                )
-            )
-        for field, allowed in ENUMS.items():
-            value = inputs.get(field)
-            if not is_unknown(value) and value not in allowed:
-                failures.append(CheckFailure(field, f"{value!r} must be one of {', '.join(allowed)}"))
-        url = inputs.get("disaster_recovery_url")
-        if url and not is_unknown(url) and not re.match(r"^https?://", url):
-            failures.append(CheckFailure("disaster_recovery_url", f"{url!r} must be an http(s) URL"))
-        return CheckResult(inputs, failures)
+        checks = {
+            "friendly_name": rules.friendly_name_problem,
+            "domain_name": rules.termination_domain_problem,
+            "disaster_recovery_url": lambda url: rules.http_url_problem(url) if url else None,
+            **{field: rules.one_of(allowed) for field, allowed in ENUMS.items()},
+        }
+        return CheckResult(inputs, check_failures(inputs, checks))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         return diff_result(olds, news, FIELDS)
