@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test lint typecheck bench clean
+.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test test-fast lint typecheck bench clean
 STACK ?= dev
 ARGS ?=
 
@@ -58,6 +58,11 @@ typecheck: venv
 
 test: setup lint typecheck
 	$(PY) -m pytest -v
+
+# Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
+FAST_TESTS := tests/test_units.py tests/test_wiring.py tests/test_language_host.py
+test-fast: venv
+	$(PY) -m pytest -q $(FAST_TESTS)
 
 bench: setup
 	$(PY) -m pytest benchmarks -q -s

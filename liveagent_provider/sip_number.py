@@ -18,72 +18,36 @@ from pulumi.dynamic import (
 )
 
 import rules
-from provider_diff import as_int, check_failures, diff_result
+from resource_schema import Field, Schema, form_value
 
 from .client import LiveAgentClient
 from .errors import LiveAgentApiError
 from .settings import MissingCredentials, read_settings
 
-DEFAULTS: dict[str, Any] = {"status": "A", "record_in_call": False, "record_out_call": False, "adopt": False}
-# Our property -> the PhoneNumber field it manages. Everything else on the number is left as it is.
-MANAGED = {
-    "name": "name",
-    "number": "number",
-    "department_id": "departmentid",
-    "dial_prefix": "dial_out_prefix",
-    "host": "host",
-    "username": "user",
-    "password": "password",
-    "status": "status",
-    "record_in_call": "record_in_call",
-    "record_out_call": "record_out_call",
-}
-FIELDS = (
-    "name",
-    "number",
-    "department_name",
-    "department_id",
-    "dial_prefix",
-    "host",
-    "username",
-    "password",
-    "status",
-    "record_in_call",
-    "record_out_call",
+# What this stack manages on a LiveAgent phone number; every other field of the number is left as it is.
+SCHEMA = Schema(
+    Field("number", "number", replaces=True, check=rules.e164_problem),
+    Field("name", "name"),
+    # Chosen by name in the config, resolved to its id at preview; the name comes back only when embedded.
+    Field("department_name", response="department.name"),
+    Field("department_id", "departmentid", "departmentid"),
+    Field("dial_prefix", "dial_out_prefix", "dial_out_prefix", check=rules.dial_prefix_problem),
+    Field("host", "host"),
+    Field("username", "user", "user"),
+    Field("password", "password", secret=True),  # kept from state where a response does not echo it
+    Field("status", "status", choices=rules.NUMBER_STATUSES, default="A"),
+    Field("record_in_call", "record_in_call", default=False, decode=bool),
+    Field("record_out_call", "record_out_call", default=False, decode=bool),
+    Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
+    Field("number_id", response="id", output_only=True),
+    Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
+    Field("type", output_only=True),
 )
-
-
-def from_api(body: dict[str, Any]) -> dict[str, Any]:
-    department = body.get("department") or {}
-    live = {
-        "number_id": body["id"],
-        "name": body.get("name"),
-        "number": body.get("number"),
-        "department_id": body.get("departmentid"),
-        "department_name": department.get("name"),
-        "dial_prefix": body.get("dial_out_prefix"),
-        "dial_prefix_formatted": body.get("dial_out_prefix_formatted"),
-        "host": body.get("host"),
-        "username": body.get("user"),
-        "status": body.get("status"),
-        "record_in_call": bool(body.get("record_in_call")),
-        "record_out_call": bool(body.get("record_out_call")),
-        "type": body.get("type"),
-    }
-    # Whether LiveAgent echoes the SIP password is not documented: when it does not, state keeps ours.
-    if "password" in body:
-        live["password"] = body["password"]
-    return live
+NUMBER_TYPE = "S"  # a SIP number (the admin panel's "SIP phone number")
 
 
 def to_form(props: dict[str, Any]) -> dict[str, str]:
-    form = {"type": "S"}
-    for prop, field in MANAGED.items():
-        value = as_int(props.get(prop))
-        if value is None:
-            continue
-        form[field] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return form
+    return {"type": NUMBER_TYPE, **{name: form_value(value) for name, value in SCHEMA.api_values(props).items()}}
 
 
 def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
@@ -91,11 +55,7 @@ def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     number = {
         k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department", "status_message")
     }
-    for prop, field in MANAGED.items():
-        if props.get(prop) is not None:
-            number[field] = as_int(props[prop])
-    number["type"] = "S"
-    return number
+    return {**number, **SCHEMA.api_values(props), "type": NUMBER_TYPE}
 
 
 class SipNumberProvider(ResourceProvider):
@@ -110,13 +70,8 @@ class SipNumberProvider(ResourceProvider):
         return LiveAgentClient(read_settings(self._config))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {**DEFAULTS, **{k: as_int(v) for k, v in news.items() if v is not None}}
-        checks = {
-            "number": rules.e164_problem,
-            "dial_prefix": rules.dial_prefix_problem,
-            "status": rules.one_of(rules.NUMBER_STATUSES),
-        }
-        failures = check_failures(inputs, checks)
+        checked = SCHEMA.check(news)
+        inputs, failures = checked.inputs, list(checked.failures or [])
         department = inputs.get("department_name")
         if isinstance(department, str) and not failures:
             # A read-only lookup, so an unknown department fails at preview, before anything is written.
@@ -141,7 +96,7 @@ class SipNumberProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Delete first on replace: the dial prefix must be free before the new number takes it.
-        return diff_result(olds, news, FIELDS, replace_on=("number",), delete_before_replace=True)
+        return SCHEMA.diff(olds, news, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -163,15 +118,14 @@ class SipNumberProvider(ResourceProvider):
             body = client.update_number(found["id"], merged(found, props))
         else:
             body = client.add_number(to_form(props))
-        return CreateResult(body["id"], {**props, **from_api(body)})
+        return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client().get_number(id_)
         if body is None:
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
-        outs = {**props, **from_api(body)}
-        inputs = {name: outs.get(name) for name in FIELDS}
-        inputs["adopt"] = props.get("adopt", False)
+        outs = {**props, **SCHEMA.from_api(body)}
+        inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -185,7 +139,7 @@ class SipNumberProvider(ResourceProvider):
                 client.settings.api_base,
             )
         body = client.update_number(id_, merged(current, news))
-        return UpdateResult({**news, **from_api(body)})
+        return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.client().delete_number(id_)
@@ -198,6 +152,6 @@ class SipNumber(Resource, module="liveagent", name="SipNumber"):
     dial_prefix_formatted: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["password"]))
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
         seeded = {"number_id": None, "dial_prefix_formatted": None, "department_id": None, "type": None}
         super().__init__(SipNumberProvider(), name, {**seeded, **props}, opts)

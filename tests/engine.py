@@ -29,6 +29,7 @@ LINKED = (
     "stack_config.py",
     "provider_diff.py",
     "rules.py",
+    "resource_schema.py",
     "requirements.txt",
     "components",
     "twilio_provider",

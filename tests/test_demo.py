@@ -7,7 +7,11 @@ import socket
 import subprocess
 from pathlib import Path
 
+import yaml
+
 from deploy.cli import PROJECT_DIR
+from stack_config import SECRET_PATHS
+from tests.wiring import resource_count
 
 
 def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -25,10 +29,21 @@ def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def dev_resource_count() -> int:
+    """How many resources the dev stack's config makes (its encrypted secrets replaced by valid stand-ins)."""
+    stand_ins = {"authToken": "token", "apiKey": "key", "password": "Passw0rdPassw0rd"}
+    config = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"]
+    raw = {key.split(":", 1)[1]: value for key, value in config.items()}
+    for key, leaf in SECRET_PATHS.items():
+        raw[key][leaf] = stand_ins[leaf]
+    return resource_count(raw)
+
+
 def test_demo_converges_the_dev_stack_and_demo_destroy_tears_it_down(tmp_path: Path) -> None:
+    count = dev_resource_count()
     first = deploy("demo", tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "+ 20 created" in first.stdout
+    assert f"+ {count} created" in first.stdout
     assert "What now routes where:" in first.stdout
     assert "+815012345678: Twilio PN" in first.stdout and "dial prefix 01" in first.stdout
     assert "somethingliveagentjp.pstn.tokyo.twilio.com" in first.stdout
@@ -36,11 +51,11 @@ def test_demo_converges_the_dev_stack_and_demo_destroy_tears_it_down(tmp_path: P
     assert (tmp_path / "sandbox" / "twilio.json").exists(), "the sandbox state is left to inspect"
 
     again = deploy("demo", tmp_path)
-    assert again.returncode == 0 and "20 unchanged" in again.stdout
+    assert again.returncode == 0 and f"{count} unchanged" in again.stdout
 
     gone = deploy("demo-destroy", tmp_path)
     assert gone.returncode == 0, gone.stdout + gone.stderr
-    assert "- 20 deleted" in gone.stdout
+    assert f"- {count} deleted" in gone.stdout
 
 
 def test_demo_names_a_port_in_use_and_how_to_move_it(tmp_path: Path) -> None:

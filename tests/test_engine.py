@@ -9,6 +9,7 @@ from pathlib import Path
 from deploy.cli import PROJECT_DIR, pulumi_binary
 from tests.conftest import base_config
 from tests.engine import changes
+from tests.wiring import resource_count
 
 
 def pinned_version() -> str:
@@ -39,14 +40,15 @@ def test_tools_module_pins_one_release_for_pkg_and_sdk() -> None:
 
 
 def test_preview_up_second_up_refresh_destroy(make_stack, sandbox, tmp_path: Path) -> None:
-    stack = make_stack(base_config(sandbox))
+    config = base_config(sandbox)
+    stack = make_stack(config)
 
     preview = stack.preview()
-    assert changes(preview.change_summary) == {"create": 20}
+    assert changes(preview.change_summary) == {"create": resource_count(config)}
     assert sandbox.writes() == 0, "a preview must not write"
 
     first = stack.up()
-    assert changes(first.summary.resource_changes or {}) == {"create": 20}
+    assert changes(first.summary.resource_changes or {}) == {"create": resource_count(config)}
     assert len(sandbox.trunks()) == 1
 
     sandbox.clear_counters()

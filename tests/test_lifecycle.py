@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import base_config
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
+from tests.wiring import resource_count
 
 
 def trunk(sandbox: Sandbox) -> dict[str, Any]:
@@ -72,9 +73,9 @@ def test_new_stack_converges_to_the_config_and_a_second_up_writes_nothing(make_s
     config = base_config(sandbox)
     stack = make_stack(config)
     preview = stack.preview()
-    assert changes(preview.change_summary) == {"create": 20}
+    assert changes(preview.change_summary) == {"create": resource_count(config)}
     result = stack.up()
-    assert changes(result.summary.resource_changes or {}) == {"create": 20}
+    assert changes(result.summary.resource_changes or {}) == {"create": resource_count(config)}
     assert_converged(sandbox, config)
     outputs = stack.outputs()
     assert outputs["terminationUri"] == f"{config['trunk']['domainPrefix']}.pstn.twilio.com"
@@ -167,18 +168,18 @@ def test_config_changes_converge_in_one_up_each(make_stack, sandbox: Sandbox) ->
     stack = make_stack(config)
     stack.up()
 
+    before = resource_count(config)
     config["numbers"].append(
         {"number": "+815012345680", "name": "Tokyo extra", "department": "Support", "dialPrefix": 3}
     )
+    per_number = resource_count(config) - before  # a component and a resource on each side
     stack.configure(config)
-    assert changes(stack.up().summary.resource_changes or {}) == {
-        "create": 4
-    }  # a component and a resource on each side
+    assert changes(stack.up().summary.resource_changes or {}) == {"create": per_number}
     assert_converged(sandbox, config)
 
     del config["numbers"][0]
     stack.configure(config)
-    assert changes(stack.up().summary.resource_changes or {}) == {"delete": 4}
+    assert changes(stack.up().summary.resource_changes or {}) == {"delete": per_number}
     assert_converged(sandbox, config)
     assert sandbox.numbers_by_e164()["+815012345678"]["trunk_sid"] is None, "a removed number is only detached"
 

@@ -16,6 +16,8 @@ from tests.conftest import base_config
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 from tests.twilio_spec import operations
+from tests.wiring import resource_count
+from twilio_provider import paths
 from twilio_provider.client import TwilioClient, TwilioSettings
 from twilio_provider.errors import TwilioApiError
 
@@ -26,7 +28,7 @@ def test_429_and_503_at_30_percent_are_ridden_out(make_stack, sandbox: Sandbox) 
     for which in ("twilio", "liveagent"):
         sandbox.faults(which, rate=0.3, statuses=[429, 503], seed=11)
     result = stack.up()
-    assert changes(result.summary.resource_changes or {}) == {"create": 20}
+    assert changes(result.summary.resource_changes or {}) == {"create": resource_count(config)}
     config["credentials"]["password"] = "Rotated1Password"
     stack.configure(config)
     assert changes(stack.up().summary.resource_changes or {}) == {"update": 3}
@@ -81,7 +83,7 @@ def test_client_retries_are_bounded_and_the_error_reads_like_an_answer(sandbox: 
         TwilioSettings(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retries=3, backoff_factor=0.01)
     )
     with pytest.raises(TwilioApiError) as failed:
-        client.get("trunking", "/v1/Trunks")
+        client.get(*paths.trunks())
     assert failed.value.status == 503
     assert "HTTP 503" in str(failed.value) and SEED_AUTH_TOKEN not in str(failed.value)
     assert sandbox.counters("twilio")["total"] == 4, "one try and three retries"
@@ -255,11 +257,9 @@ def test_twilio_client_follows_both_pagination_styles(sandbox: Sandbox) -> None:
             FriendlyName=f"list {index}",
         )
     client = TwilioClient(TwilioSettings(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url))
-    trunks = list(client.paginate("trunking", "/v1/Trunks", "trunks", page_size=2))
+    trunks = list(client.paginate(*paths.trunks(), "trunks", page_size=2))
     assert sorted(t["friendly_name"] for t in trunks) == [f"t{i}" for i in range(5)]
-    lists = list(
-        client.paginate("api", f"{client.account_path}/SIP/CredentialLists.json", "credential_lists", page_size=2)
-    )
+    lists = list(client.paginate(*paths.credential_lists(SEED_ACCOUNT_SID), "credential_lists", page_size=2))
     assert sorted(c["friendly_name"] for c in lists) == [f"list {i}" for i in range(5)]
     assert sandbox.counters("twilio")["by_route"]["ListTrunk"] == 3
 

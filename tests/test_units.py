@@ -85,12 +85,14 @@ def test_password_change_is_detected_from_the_digest_alone() -> None:
 
 
 def test_liveagent_state_keeps_our_password_when_the_api_does_not_echo_it() -> None:
-    from liveagent_provider.sip_number import from_api
+    from liveagent_provider.sip_number import SCHEMA
 
-    state = {"password": "Passw0rdPassw0rd", "host": "old"}
-    body = {"id": "1", "number": "+815012345678", "host": "new"}
-    assert {**state, **from_api(body)}["password"] == "Passw0rdPassw0rd"
-    assert {**state, **from_api({**body, "password": "Changed1ByHand"})}["password"] == "Changed1ByHand"
+    state = {"password": "Passw0rdPassw0rd", "host": "old", "department_name": "Support"}
+    body = {"id": "1", "number": "+815012345678", "host": "new", "departmentid": "d1"}
+    live = {**state, **SCHEMA.from_api(body)}
+    assert live["password"] == "Passw0rdPassw0rd" and live["host"] == "new"
+    assert live["department_name"] == "Support", "a number without its department embedded keeps the name"
+    assert {**state, **SCHEMA.from_api({**body, "password": "Changed1ByHand"})}["password"] == "Changed1ByHand"
 
 
 def test_a_plain_text_secret_is_named_with_the_command_that_fixes_it() -> None:

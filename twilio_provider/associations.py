@@ -11,36 +11,43 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+from resource_schema import Field, Schema
 
-from .base import TwilioProvider, check_failures, diff_result
+from . import paths
+from .base import TwilioProvider
 from .client import TwilioClient
 from .errors import TwilioApiError
 
+TRUNK_CREDENTIAL_LIST_SCHEMA = Schema(Field("trunk_sid", replaces=True), Field("credential_list_sid", replaces=True))
+PHONE_NUMBER_ATTACHMENT_SCHEMA = Schema(
+    Field("trunk_sid", replaces=True),
+    Field("phone_number", replaces=True, check=rules.e164_problem),
+    Field("phone_number_sid", output_only=True),
+)
+
 
 class TrunkCredentialListProvider(TwilioProvider):
-    FIELDS = ("trunk_sid", "credential_list_sid")
-
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        return diff_result(olds, news, self.FIELDS, replace_on=self.FIELDS)
+        return TRUNK_CREDENTIAL_LIST_SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         trunk_sid, list_sid = props["trunk_sid"], props["credential_list_sid"]
-        self.client().post("trunking", f"/v1/Trunks/{trunk_sid}/CredentialLists", {"CredentialListSid": list_sid})
+        self.client().post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
         return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         trunk_sid, list_sid = id_.split("/")
-        if self.client().fetch_or_none("trunking", f"/v1/Trunks/{trunk_sid}/CredentialLists/{list_sid}") is None:
+        if self.client().fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
             return ReadResult(None, {})
         outs = {**props, "trunk_sid": trunk_sid, "credential_list_sid": list_sid}
-        return ReadResult(id_, outs, {"trunk_sid": trunk_sid, "credential_list_sid": list_sid})
+        return ReadResult(id_, outs, TRUNK_CREDENTIAL_LIST_SCHEMA.read_inputs(outs))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(dict(news))  # only reached when the provider module moved; nothing remote changes
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         trunk_sid, list_sid = id_.split("/")
-        self.client().delete_if_exists("trunking", f"/v1/Trunks/{trunk_sid}/CredentialLists/{list_sid}")
+        self.client().delete_if_exists(*paths.trunk_credential_lists(trunk_sid, list_sid))
 
 
 class TrunkCredentialList(Resource, module="twilio", name="TrunkCredentialList"):
@@ -50,8 +57,8 @@ class TrunkCredentialList(Resource, module="twilio", name="TrunkCredentialList")
 
 def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]:
     """The account's own number with exactly this E.164 (Twilio's filter also matches partial numbers)."""
-    path = f"{client.account_path}/IncomingPhoneNumbers.json"
-    for number in client.paginate("api", path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
+    service, path = paths.incoming_phone_numbers(client.settings.account_sid)
+    for number in client.paginate(service, path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
         if number.get("phone_number") == phone_number:
             return number
     raise TwilioApiError(
@@ -60,35 +67,33 @@ def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]
         f"{phone_number} is not a number this Twilio account owns. This tool never "
         "buys numbers: buy or port it in the Twilio console, then run `pulumi up` again",
         "GET",
-        client.url("api", path),
+        client.url(service, path),
     )
 
 
 class PhoneNumberAttachmentProvider(TwilioProvider):
-    FIELDS = ("trunk_sid", "phone_number")
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return CheckResult(news, check_failures(news, {"phone_number": rules.e164_problem}))
+        return PHONE_NUMBER_ATTACHMENT_SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         # Detach before attaching elsewhere: a number belongs to one trunk at a time.
-        return diff_result(olds, news, self.FIELDS, replace_on=self.FIELDS, delete_before_replace=True)
+        return PHONE_NUMBER_ATTACHMENT_SCHEMA.diff(olds, news, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
         number = find_owned_number(client, props["phone_number"])
         trunk_sid = props["trunk_sid"]
         if number.get("trunk_sid") != trunk_sid:
-            client.post("trunking", f"/v1/Trunks/{trunk_sid}/PhoneNumbers", {"PhoneNumberSid": number["sid"]})
+            client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]})
         return CreateResult(f"{trunk_sid}/{number['sid']}", {**props, "phone_number_sid": number["sid"]})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         trunk_sid, number_sid = id_.split("/")
-        body = self.client().fetch_or_none("trunking", f"/v1/Trunks/{trunk_sid}/PhoneNumbers/{number_sid}")
+        body = self.client().fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
         if body is None:
             return ReadResult(None, {})  # detached by hand: the next up attaches it again
         outs = {**props, "trunk_sid": trunk_sid, "phone_number_sid": number_sid, "phone_number": body["phone_number"]}
-        return ReadResult(id_, outs, {"trunk_sid": trunk_sid, "phone_number": body["phone_number"]})
+        return ReadResult(id_, outs, PHONE_NUMBER_ATTACHMENT_SCHEMA.read_inputs(outs))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult({**_olds, **news})
@@ -96,7 +101,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         trunk_sid, number_sid = id_.split("/")
         # Detach only. Never DELETE the IncomingPhoneNumber: that would release the number.
-        self.client().delete_if_exists("trunking", f"/v1/Trunks/{trunk_sid}/PhoneNumbers/{number_sid}")
+        self.client().delete_if_exists(*paths.trunk_phone_numbers(trunk_sid, number_sid))
 
 
 class PhoneNumberAttachment(Resource, module="twilio", name="PhoneNumberAttachment"):

@@ -79,10 +79,6 @@ class TwilioClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
-    @property
-    def account_path(self) -> str:
-        return f"/2010-04-01/Accounts/{self.settings.account_sid}"
-
     def url(self, service: str, path: str) -> str:
         return self.settings.host(service) + path
 

@@ -11,8 +11,24 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+from resource_schema import Field, Schema
 
-from .base import TwilioProvider, check_failures, diff_result, is_unknown
+from . import paths
+from .base import TwilioProvider, is_unknown
+
+LIST_SCHEMA = Schema(
+    Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
+    Field("sid", output_only=True),
+)
+CREDENTIAL_SCHEMA = Schema(
+    Field("credential_list_sid", replaces=True),  # in the path, not the form
+    Field("username", "Username", replaces=True, check=rules.username_problem),  # Twilio cannot rename one
+    # Write-only: Twilio never returns it, state keeps a salted digest instead, and `diff` compares that.
+    Field("password", "Password", response="", secret=True, compared=False, check=rules.password_problem),
+    Field("sid", output_only=True),
+    Field("password_salt", response="", secret=True, output_only=True),
+    Field("password_digest", response="", secret=True, output_only=True),
+)
 
 
 def password_digest(salt: str, password: str) -> str:
@@ -21,33 +37,32 @@ def password_digest(salt: str, password: str) -> str:
 
 
 class CredentialListProvider(TwilioProvider):
-    def _path(self, sid: str = "") -> str:
-        account = self.client().account_path
-        return f"{account}/SIP/CredentialLists/{sid}.json" if sid else f"{account}/SIP/CredentialLists.json"
+    def _path(self, sid: str = "") -> tuple[str, str]:
+        return paths.credential_lists(self.client().settings.account_sid, sid)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return CheckResult(news, check_failures(news, {"friendly_name": rules.friendly_name_problem}))
+        return LIST_SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        return diff_result(olds, news, ("friendly_name",))
+        return LIST_SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post("api", self._path(), {"FriendlyName": props["friendly_name"]})
-        return CreateResult(body["sid"], {**props, "sid": body["sid"], "friendly_name": body["friendly_name"]})
+        body = self.client().post(*self._path(), LIST_SCHEMA.to_api(props))
+        return CreateResult(body["sid"], {**props, **LIST_SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none("api", self._path(id_))
+        body = self.client().fetch_or_none(*self._path(id_))
         if body is None:
             return ReadResult(None, {})
-        outs = {**props, "sid": body["sid"], "friendly_name": body["friendly_name"]}
-        return ReadResult(id_, outs, {"friendly_name": body["friendly_name"]})
+        outs = {**props, **LIST_SCHEMA.from_api(body)}
+        return ReadResult(id_, outs, LIST_SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client().post("api", self._path(id_), {"FriendlyName": news["friendly_name"]})
-        return UpdateResult({**news, "sid": body["sid"], "friendly_name": body["friendly_name"]})
+        body = self.client().post(*self._path(id_), LIST_SCHEMA.to_api(news))
+        return UpdateResult({**news, **LIST_SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().delete_if_exists("api", self._path(id_))
+        self.client().delete_if_exists(*self._path(id_))
 
 
 class CredentialListResource(Resource, module="twilio", name="CredentialList"):
@@ -61,18 +76,14 @@ class CredentialListResource(Resource, module="twilio", name="CredentialList"):
 class CredentialProvider(TwilioProvider):
     """One username/password. The username is immutable (replace); the password is write-only."""
 
-    def _path(self, list_sid: str, sid: str = "") -> str:
-        base = f"{self.client().account_path}/SIP/CredentialLists/{list_sid}/Credentials"
-        return f"{base}/{sid}.json" if sid else f"{base}.json"
+    def _path(self, list_sid: str, sid: str = "") -> tuple[str, str]:
+        return paths.credentials(self.client().settings.account_sid, list_sid, sid)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checks = {"username": rules.username_problem, "password": rules.password_problem}
-        return CheckResult(news, check_failures(news, checks))
+        return CREDENTIAL_SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        result = diff_result(
-            olds, news, ("credential_list_sid", "username"), replace_on=("credential_list_sid", "username")
-        )
+        result = CREDENTIAL_SCHEMA.diff(olds, news)
         password = news.get("password")
         salt = olds.get("password_salt") or ""
         if is_unknown(password) or password_digest(salt, password or "") != olds.get("password_digest"):
@@ -81,40 +92,28 @@ class CredentialProvider(TwilioProvider):
 
     def _outs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:
         outs = {key: value for key, value in props.items() if key != "password"}  # never the plain value
-        outs.update(
-            {
-                "sid": body["sid"],
-                "username": body["username"],
-                "credential_list_sid": body["credential_list_sid"],
-                "password_salt": salt,
-                "password_digest": password_digest(salt, props["password"]),
-            }
-        )
+        outs.update(CREDENTIAL_SCHEMA.from_api(body))
+        outs.update({"password_salt": salt, "password_digest": password_digest(salt, props["password"])})
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post(
-            "api",
-            self._path(props["credential_list_sid"]),
-            {"Username": props["username"], "Password": props["password"]},
-        )
+        body = self.client().post(*self._path(props["credential_list_sid"]), CREDENTIAL_SCHEMA.to_api(props))
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none("api", self._path(props["credential_list_sid"], id_))
+        body = self.client().fetch_or_none(*self._path(props["credential_list_sid"], id_))
         if body is None:
             return ReadResult(None, {})
-        outs = {**props, "sid": body["sid"], "username": body["username"]}
-        return ReadResult(
-            id_, outs, {"credential_list_sid": props["credential_list_sid"], "username": body["username"]}
-        )
+        outs = {**props, **CREDENTIAL_SCHEMA.from_api(body)}
+        return ReadResult(id_, outs, CREDENTIAL_SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client().post("api", self._path(news["credential_list_sid"], id_), {"Password": news["password"]})
+        form = CREDENTIAL_SCHEMA.to_api(news, only=["password"])  # the only thing Twilio lets us change
+        body = self.client().post(*self._path(news["credential_list_sid"], id_), form)
         return UpdateResult(self._outs(news, body, secrets.token_hex(16)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.client().delete_if_exists("api", self._path(props["credential_list_sid"], id_))
+        self.client().delete_if_exists(*self._path(props["credential_list_sid"], id_))
 
 
 class Credential(Resource, module="twilio", name="Credential"):
@@ -123,7 +122,7 @@ class Credential(Resource, module="twilio", name="Credential"):
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["password", "password_digest", "password_salt"])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=CREDENTIAL_SCHEMA.secrets)
         )
         super().__init__(
             CredentialProvider(), name, {"sid": None, "password_digest": None, "password_salt": None, **props}, opts

@@ -14,6 +14,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 import rules
 
+from . import paths
 from .base import TwilioProvider, is_unknown
 from .client import TwilioClient
 
@@ -21,7 +22,7 @@ from .client import TwilioClient
 def live_enabled(client: TwilioClient, countries: list[str]) -> dict[str, bool]:
     state = {}
     for iso in countries:
-        body = client.get("voice", f"/v1/DialingPermissions/Countries/{iso}")
+        body = client.get(*paths.dialing_permissions_country(iso))
         state[iso] = bool(body["low_risk_numbers_enabled"])
     return state
 
@@ -33,7 +34,7 @@ def bulk_update(client: TwilioClient, changes: dict[str, bool]) -> None:
         {"iso_code": iso, "low_risk_numbers_enabled": "true" if enabled else "false"}
         for iso, enabled in sorted(changes.items())
     ]
-    client.post("voice", "/v1/DialingPermissions/BulkCountryUpdates", {"UpdateRequest": json.dumps(request)})
+    client.post(*paths.dialing_permissions_bulk_update(), {"UpdateRequest": json.dumps(request)})
 
 
 class DialingPermissionsProvider(TwilioProvider):

@@ -8,71 +8,46 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+from resource_schema import Field, Schema
 
-from .base import TwilioProvider, as_int, check_failures, diff_result
-from .client import boolean
+from . import paths
+from .base import TwilioProvider
 
-DEFAULTS: dict[str, Any] = {
-    "weight": rules.DEFAULT_ORIGINATION_WEIGHT,
-    "priority": rules.DEFAULT_ORIGINATION_PRIORITY,
-    "enabled": True,
-}
-FIELDS = ("trunk_sid", "sip_url", "friendly_name", "weight", "priority", "enabled")
-
-
-def to_api(props: dict[str, Any]) -> dict[str, str]:
-    return {
-        "SipUrl": props["sip_url"],
-        "FriendlyName": props["friendly_name"],
-        "Weight": str(as_int(props["weight"])),
-        "Priority": str(as_int(props["priority"])),
-        "Enabled": boolean(props["enabled"]),
-    }
-
-
-def from_api(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "sid": body["sid"],
-        "trunk_sid": body["trunk_sid"],
-        "sip_url": body["sip_url"],
-        "friendly_name": body["friendly_name"],
-        "weight": body["weight"],
-        "priority": body["priority"],
-        "enabled": bool(body["enabled"]),
-    }
+SCHEMA = Schema(
+    Field("trunk_sid", replaces=True),  # in the path, not the form
+    Field("sip_url", "SipUrl", check=rules.sip_uri_problem),
+    Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
+    Field("weight", "Weight", default=rules.DEFAULT_ORIGINATION_WEIGHT, check=rules.within(rules.WEIGHT_RANGE)),
+    Field("priority", "Priority", default=rules.DEFAULT_ORIGINATION_PRIORITY, check=rules.within(rules.PRIORITY_RANGE)),
+    Field("enabled", "Enabled", default=True, decode=bool),
+    Field("sid", output_only=True),
+)
 
 
 class OriginationUrlProvider(TwilioProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {**DEFAULTS, **{k: as_int(v) for k, v in news.items() if v is not None}}
-        checks = {
-            "sip_url": rules.sip_uri_problem,
-            "friendly_name": rules.friendly_name_problem,
-            "weight": rules.within(rules.WEIGHT_RANGE),
-            "priority": rules.within(rules.PRIORITY_RANGE),
-        }
-        return CheckResult(inputs, check_failures(inputs, checks))
+        return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        return diff_result(olds, news, FIELDS, replace_on=("trunk_sid",))
+        return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post("trunking", f"/v1/Trunks/{props['trunk_sid']}/OriginationUrls", to_api(props))
-        return CreateResult(body["sid"], {**props, **from_api(body)})
+        body = self.client().post(*paths.origination_urls(props["trunk_sid"]), SCHEMA.to_api(props))
+        return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none("trunking", f"/v1/Trunks/{props['trunk_sid']}/OriginationUrls/{id_}")
+        body = self.client().fetch_or_none(*paths.origination_urls(props["trunk_sid"], id_))
         if body is None:
             return ReadResult(None, {})
-        outs = {**props, **from_api(body)}
-        return ReadResult(id_, outs, {name: outs[name] for name in FIELDS})
+        outs = {**props, **SCHEMA.from_api(body)}
+        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client().post("trunking", f"/v1/Trunks/{news['trunk_sid']}/OriginationUrls/{id_}", to_api(news))
-        return UpdateResult({**news, **from_api(body)})
+        body = self.client().post(*paths.origination_urls(news["trunk_sid"], id_), SCHEMA.to_api(news))
+        return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.client().delete_if_exists("trunking", f"/v1/Trunks/{props['trunk_sid']}/OriginationUrls/{id_}")
+        self.client().delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
 
 
 class OriginationUrl(Resource, module="twilio", name="OriginationUrl"):

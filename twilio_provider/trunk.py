@@ -8,99 +8,69 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+from resource_schema import Field, Schema, optional
 
-from .base import TwilioProvider, check_failures, diff_result
-from .client import TwilioClient, boolean
+from . import paths
+from .base import TwilioProvider
+from .client import TwilioClient
 from .errors import TwilioApiError
 
-DEFAULTS: dict[str, Any] = {
-    "secure": False,
-    "disaster_recovery_url": None,
-    "disaster_recovery_method": rules.DEFAULT_HTTP_METHOD,
-    "transfer_mode": rules.DEFAULT_TRANSFER_MODE,
-    "transfer_caller_id": rules.DEFAULT_TRANSFER_CALLER_ID,
-    "cnam_lookup_enabled": False,
-    "recording_mode": rules.DEFAULT_RECORDING_MODE,
-    "recording_trim": rules.DEFAULT_RECORDING_TRIM,
-}
-FIELDS = ("friendly_name", "domain_name", *DEFAULTS)
-ENUMS = {
-    "disaster_recovery_method": rules.HTTP_METHODS,
-    "transfer_mode": rules.TRANSFER_MODES,
-    "transfer_caller_id": rules.TRANSFER_CALLER_IDS,
-    "recording_mode": rules.RECORDING_MODES,
-    "recording_trim": rules.RECORDING_TRIMS,
-}
-
-
-def to_api(props: dict[str, Any]) -> dict[str, str]:
-    """Trunk parameters, Secure always sent explicitly (the guide requires it off).
-
-    The engine drops null inputs, so optional settings fall back to their defaults here.
-    """
-    value = {**DEFAULTS, **{k: v for k, v in props.items() if v is not None}}
-    return {
-        "FriendlyName": value["friendly_name"],
-        "DomainName": value["domain_name"],
-        "Secure": boolean(value["secure"]),
-        "DisasterRecoveryUrl": value["disaster_recovery_url"] or "",
-        "DisasterRecoveryMethod": value["disaster_recovery_method"],
-        "TransferMode": value["transfer_mode"],
-        "TransferCallerId": value["transfer_caller_id"],
-        "CnamLookupEnabled": boolean(value["cnam_lookup_enabled"]),
-    }
-
-
-def from_api(body: dict[str, Any]) -> dict[str, Any]:
-    recording = body.get("recording") or {}
-    return {
-        "sid": body["sid"],
-        "friendly_name": body.get("friendly_name"),
-        "domain_name": body.get("domain_name"),
-        "secure": bool(body.get("secure")),
-        "disaster_recovery_url": body.get("disaster_recovery_url") or None,
-        "disaster_recovery_method": body.get("disaster_recovery_method") or "POST",
-        "transfer_mode": body.get("transfer_mode"),
-        "transfer_caller_id": body.get("transfer_caller_id"),
-        "cnam_lookup_enabled": bool(body.get("cnam_lookup_enabled")),
-        "recording_mode": recording.get("mode", "do-not-record"),
-        "recording_trim": recording.get("trim", "do-not-trim"),
-        "auth_type": body.get("auth_type") or "",
-    }
-
-
-def _inputs(outs: dict[str, Any]) -> dict[str, Any]:
-    return {name: outs.get(name) for name in FIELDS}
+SCHEMA = Schema(
+    Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
+    Field("domain_name", "DomainName", check=rules.termination_domain_problem),
+    Field("secure", "Secure", default=False, decode=bool),  # always sent: the guide requires it off
+    Field("disaster_recovery_url", "DisasterRecoveryUrl", default=None, check=optional(rules.http_url_problem)),
+    Field(
+        "disaster_recovery_method",
+        "DisasterRecoveryMethod",
+        choices=rules.HTTP_METHODS,
+        default=rules.DEFAULT_HTTP_METHOD,
+    ),
+    Field("transfer_mode", "TransferMode", choices=rules.TRANSFER_MODES, default=rules.DEFAULT_TRANSFER_MODE),
+    Field(
+        "transfer_caller_id",
+        "TransferCallerId",
+        choices=rules.TRANSFER_CALLER_IDS,
+        default=rules.DEFAULT_TRANSFER_CALLER_ID,
+    ),
+    Field("cnam_lookup_enabled", "CnamLookupEnabled", default=False, decode=bool),
+    # Recording is written through its own endpoint (POST /Trunks/{sid}/Recording) and read from `recording`.
+    Field(
+        "recording_mode",
+        "Mode",
+        "recording.mode",
+        choices=rules.RECORDING_MODES,
+        default=rules.DEFAULT_RECORDING_MODE,
+        group="recording",
+    ),
+    Field(
+        "recording_trim",
+        "Trim",
+        "recording.trim",
+        choices=rules.RECORDING_TRIMS,
+        default=rules.DEFAULT_RECORDING_TRIM,
+        group="recording",
+    ),
+    Field("sid", output_only=True),
+    Field("auth_type", output_only=True, default=""),
+)
+RECORDING_DEFAULTS = (rules.DEFAULT_RECORDING_MODE, rules.DEFAULT_RECORDING_TRIM)
 
 
 class TrunkProvider(TwilioProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {**DEFAULTS, **{k: v for k, v in news.items() if v is not None}}
-        checks = {
-            "friendly_name": rules.friendly_name_problem,
-            "domain_name": rules.termination_domain_problem,
-            "disaster_recovery_url": lambda url: rules.http_url_problem(url) if url else None,
-            **{field: rules.one_of(allowed) for field, allowed in ENUMS.items()},
-        }
-        return CheckResult(inputs, check_failures(inputs, checks))
+        return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        return diff_result(olds, news, FIELDS)
+        return SCHEMA.diff(olds, news)
 
     def _apply_recording(self, client: TwilioClient, sid: str, props: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = client.post(
-            "trunking",
-            f"/v1/Trunks/{sid}/Recording",
-            {
-                "Mode": props.get("recording_mode") or DEFAULTS["recording_mode"],
-                "Trim": props.get("recording_trim") or DEFAULTS["recording_trim"],
-            },
-        )
+        body: dict[str, Any] = client.post(*paths.trunk_recording(sid), SCHEMA.to_api(props, group="recording"))
         return body
 
-    def _save(self, client: TwilioClient, path: str, props: dict[str, Any]) -> dict[str, Any]:
+    def _save(self, client: TwilioClient, path: tuple[str, str], props: dict[str, Any]) -> dict[str, Any]:
         try:
-            body: dict[str, Any] = client.post("trunking", path, to_api(props))
+            body: dict[str, Any] = client.post(*path, SCHEMA.to_api(props))
             return body
         except TwilioApiError as error:
             if error.code == 21248:
@@ -112,35 +82,31 @@ class TrunkProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
-        body = self._save(client, "/v1/Trunks", props)
+        body = self._save(client, paths.trunks(), props)
         sid = body["sid"]
-        if (props.get("recording_mode"), props.get("recording_trim")) not in (
-            ("do-not-record", "do-not-trim"),
-            (None, None),
-        ):
-            recording = self._apply_recording(client, sid, props)
-            body["recording"] = recording
-        return CreateResult(sid, {**props, **from_api(body)})
+        if (props.get("recording_mode"), props.get("recording_trim")) not in (RECORDING_DEFAULTS, (None, None)):
+            body["recording"] = self._apply_recording(client, sid, props)
+        return CreateResult(sid, {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none("trunking", f"/v1/Trunks/{id_}")
+        body = self.client().fetch_or_none(*paths.trunk(id_))
         if body is None:
             return ReadResult(None, {})  # deleted in the console: the engine drops it, the next up recreates it
-        outs = {**props, **from_api(body)}
-        return ReadResult(id_, outs, _inputs(outs))
+        outs = {**props, **SCHEMA.from_api(body)}
+        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client()
-        body = self._save(client, f"/v1/Trunks/{id_}", news)
+        body = self._save(client, paths.trunk(id_), news)
         if (olds.get("recording_mode"), olds.get("recording_trim")) != (
             news.get("recording_mode"),
             news.get("recording_trim"),
         ):
             body["recording"] = self._apply_recording(client, id_, news)
-        return UpdateResult({**news, **from_api(body)})
+        return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().delete_if_exists("trunking", f"/v1/Trunks/{id_}")
+        self.client().delete_if_exists(*paths.trunk(id_))
 
 
 class Trunk(Resource, module="twilio", name="Trunk"):

@@ -1,0 +1,158 @@
+"""Each dynamic resource's properties, declared once: request building, response parsing, check and diff
+all follow from one `Schema` of `Field`s, the way a Terraform provider's schema map drives its resource.
+
+A field says what our property is called, what the API calls it when we send it and where it sits in a
+response, its default, whether a change replaces the resource, whether it is secret, and its rule from
+`rules.py`. Adding a setting to a resource is one `Field` here plus its config key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.dynamic import CheckResult, DiffResult
+
+from provider_diff import as_int, check_failures, diff_result
+
+REQUIRED: Any = object()  # no default: the input must be given
+
+
+def form_value(value: Any) -> str:
+    """How a value is sent in a form body: booleans as `true`/`false` (both APIs), numbers as integers,
+    nothing as empty (which clears a setting)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(as_int(value))
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    """Our property name, in inputs and state."""
+    api: str | None = None
+    """The request parameter that carries it; None: never sent."""
+    response: str | None = None
+    """Where it is in a response body, dotted for nested objects; by default our name (Twilio's own
+    snake_case); "" where responses never carry it."""
+    default: Any = REQUIRED
+    """Used when the input is left out (the engine drops null inputs) and when a response omits it."""
+    replaces: bool = False
+    """A change needs a new resource."""
+    secret: bool = False
+    """Kept secret in state and output."""
+    check: Callable[[Any], str | None] | None = None
+    """The rule from `rules.py`, run at preview on known values."""
+    choices: tuple[str, ...] = ()
+    """For an enum: the values allowed (a rule of its own)."""
+    encode: Callable[[Any], str] = form_value
+    decode: Callable[[Any], Any] | None = None
+    output_only: bool = False
+    """Computed by the API (a SID): read back, never an input."""
+    compared: bool = True
+    """Part of the diff; False for a write-only value that the provider compares its own way."""
+    group: str = ""
+    """Requests that carry it, where one resource is written through more than one endpoint."""
+
+    @property
+    def rule(self) -> Callable[[Any], str | None] | None:
+        if self.choices:
+            allowed = self.choices
+            return lambda value: None if value in allowed else f"{value!r} must be one of {', '.join(allowed)}"
+        return self.check
+
+    @property
+    def response_path(self) -> str | None:
+        if self.response == "":
+            return None
+        return self.response or self.name
+
+    def read(self, body: Mapping[str, Any]) -> Any:
+        value: Any = body
+        for part in (self.response_path or "").split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value in (None, "") and self.default is not REQUIRED:
+            value = self.default
+        return self.decode(value) if self.decode is not None and value is not None else value
+
+
+class Schema:
+    """The fields of one resource kind and everything derived from them."""
+
+    def __init__(self, *fields: Field):
+        self.fields = fields
+        self.by_name = {field.name: field for field in fields}
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The properties diffed against state (drift on any of them is repaired)."""
+        return tuple(f.name for f in self.fields if not f.output_only and f.compared)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {f.name: f.default for f in self.fields if not f.output_only and f.default is not REQUIRED}
+
+    @property
+    def secrets(self) -> list[str]:
+        return [f.name for f in self.fields if f.secret]
+
+    def with_defaults(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        """Inputs as the provider sees them: defaults filled in, numbers as ints (they arrive as floats)."""
+        return {**self.defaults, **{key: as_int(value) for key, value in news.items() if value is not None}}
+
+    def check(self, news: Mapping[str, Any]) -> CheckResult:
+        inputs = self.with_defaults(news)
+        rules = {f.name: f.rule for f in self.fields if f.rule is not None}
+        return CheckResult(inputs, check_failures(inputs, rules))
+
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any], delete_before_replace: bool = False) -> DiffResult:
+        replacing = [f.name for f in self.fields if f.replaces]
+        return diff_result(dict(olds), dict(news), self.inputs, replacing, delete_before_replace)
+
+    def to_api(self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None) -> dict[str, str]:
+        """The request parameters of the fields in `group` (or just `only`), defaults for those left out."""
+        chosen = set(only) if only is not None else None
+        params = {}
+        for f in self.fields:
+            if f.api is None or f.output_only or (chosen is None and f.group != group):
+                continue
+            if chosen is not None and f.name not in chosen:
+                continue
+            value = props.get(f.name)
+            if value is None:
+                value = None if f.default is REQUIRED else f.default
+            params[f.api] = f.encode(value)
+        return params
+
+    def api_values(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The values we manage, under the API's names, as they are (for a JSON body); unset ones left out."""
+        return {
+            f.api: as_int(props[f.name])
+            for f in self.fields
+            if f.api is not None and not f.output_only and props.get(f.name) is not None
+        }
+
+    def from_api(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Our properties from a response; a field the response does not carry is left out."""
+        found = {}
+        for f in self.fields:
+            if f.response_path is None:
+                continue
+            head = f.response_path.split(".")[0]
+            if head in body:
+                found[f.name] = f.read(body)
+            elif f.default is not REQUIRED:
+                found[f.name] = f.default
+        return found
+
+    def read_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs a refresh reports: what is live now, so a later diff shows the drift."""
+        return {name: outs.get(name) for name in self.inputs}
+
+
+def optional(problem: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A rule that also accepts an empty value."""
+    return lambda value: problem(value) if value else None

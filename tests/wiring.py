@@ -1,0 +1,64 @@
+"""The program's resource graph for a config, in milliseconds: Pulumi's mocks stand in for the engine.
+
+Engine tests take their expected counts from here (`planned`), so no test pins a number that only holds for
+one config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks
+
+from components.integration import TwilioLiveAgentIntegration
+from stack_config import parse
+
+
+@dataclass
+class Planned:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    parent: str | None
+    custom: bool
+
+
+class _Recorder(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[Planned] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(Planned(args.typ, args.name, dict(args.inputs), None, bool(args.custom)))
+        outputs = dict(args.inputs)
+        outputs.setdefault("sid", f"{args.name}-sid")
+        outputs.setdefault("number_id", f"{args.name}-id")
+        outputs.setdefault("phone_number_sid", f"{args.name}-pn")
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def planned(raw_config: dict[str, Any]) -> list[Planned]:
+    """Every resource the program registers for this config (components and custom resources), in order.
+
+    The stack itself is not among them: an engine run reports one more.
+    """
+    recorder = _Recorder()
+    mocks.set_mocks(recorder, project="twilio-liveagent", stack="wiring", preview=True)
+    config = parse(raw_config)
+
+    @pulumi.runtime.test
+    def build() -> pulumi.Output[Any]:
+        integration = TwilioLiveAgentIntegration("integration", config)
+        return pulumi.Output.all(integration.numbers, integration.pinned_termination_host)
+
+    build()
+    return recorder.resources
+
+
+def resource_count(raw_config: dict[str, Any]) -> int:
+    """What `pulumi up` reports as created for this config: the planned resources and the stack."""
+    return len(planned(raw_config)) + 1
