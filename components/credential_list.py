@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from twilio_provider.associations import TrunkCredentialList
-from twilio_provider.credential_list import Credential, CredentialListResource
+from twilio_provider import credential, credential_list, trunk_credential_list
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,8 @@ class CredentialList(pulumi.ComponentResource):
     def __init__(self, name: str, args: CredentialListArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:CredentialList", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.list = CredentialListResource(f"{name}-list", {"friendly_name": args.list_name}, child)
-        self.credential = Credential(
+        self.list = credential_list.CredentialList(f"{name}-list", {"friendly_name": args.list_name}, child)
+        self.credential = credential.Credential(
             f"{name}-credential",
             {
                 "credential_list_sid": self.list.id,
@@ -37,7 +36,7 @@ class CredentialList(pulumi.ComponentResource):
             },
             child,
         )
-        self.association = TrunkCredentialList(
+        self.association = trunk_credential_list.TrunkCredentialList(
             f"{name}-on-trunk",
             {
                 "trunk_sid": args.trunk_sid,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from twilio_provider.dialing_permissions import DialingPermissions as DialingPermissionsResource
+from twilio_provider import dialing_permissions
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class DialingPermissions(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DialingPermissionsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:DialingPermissions", name, None, opts)
-        self.permissions = DialingPermissionsResource(
+        self.permissions = dialing_permissions.DialingPermissions(
             f"{name}-countries", {"countries": sorted(args.countries)}, pulumi.ResourceOptions(parent=self)
         )
         self.enabled_countries = self.permissions.enabled_countries

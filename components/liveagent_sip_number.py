@@ -29,7 +29,12 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
     dial_prefix_formatted: pulumi.Output[str]
 
     def __init__(self, name: str, args: LiveAgentSipNumberArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("twilio-liveagent:liveagent:SipNumber", name, None, opts)
+        # Its type was "…:SipNumber" (the name of the dynamic resource inside it) until the type tokens were
+        # made to match the class names; the alias keeps stacks from that time from replacing their numbers.
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="twilio-liveagent:liveagent:SipNumber")])
+        )
+        super().__init__("twilio-liveagent:liveagent:LiveAgentSipNumber", name, None, opts)
         self.sip_number = SipNumber(
             f"{name}-number",
             {

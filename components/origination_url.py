@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 import rules
-from twilio_provider.origination_url import OriginationUrl as OriginationUrlResource
+from twilio_provider import origination_url
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class OriginationUrl(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OriginationUrlArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:OriginationUrl", name, None, opts)
-        self.url = OriginationUrlResource(
+        self.url = origination_url.OriginationUrl(
             f"{name}-url",
             {
                 "trunk_sid": args.trunk_sid,

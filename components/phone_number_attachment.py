@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from twilio_provider.associations import PhoneNumberAttachment as AttachmentResource
+from twilio_provider import phone_number_attachment
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class PhoneNumberAttachment(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PhoneNumberAttachmentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:PhoneNumberAttachment", name, None, opts)
-        self.attachment = AttachmentResource(
+        self.attachment = phone_number_attachment.PhoneNumberAttachment(
             f"{name}-attachment",
             {
                 "trunk_sid": args.trunk_sid,

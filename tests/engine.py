@@ -38,21 +38,23 @@ LINKED = (
 )
 
 
-def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = None) -> Path:
+def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = None, source: Path = PROJECT_DIR) -> Path:
     """A project dir of links, so stack files of tests stay out of the repository.
 
-    `project_file` replaces Pulumi.yaml and `main` replaces `__main__.py`, for programs of a test's own.
+    `project_file` replaces Pulumi.yaml and `main` replaces `__main__.py`, for programs of a test's own;
+    `source` is the tree linked to (another release's, for the upgrade test); the virtualenv is always ours.
     """
     project = tmp / "project"
     project.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         link = project / name
+        target = (PROJECT_DIR if name == "venv" else source) / name
         if name == "Pulumi.yaml" and project_file is not None:
             link.write_text(project_file, encoding="utf-8")
         elif name == "__main__.py" and main is not None:
             link.symlink_to(main)
-        elif not link.exists():
-            link.symlink_to(PROJECT_DIR / name)
+        elif not link.is_symlink() and target.exists():
+            link.symlink_to(target)
     return project
 
 
@@ -66,12 +68,13 @@ class EngineStack:
         backend: Path | None = None,
         project_file: str | None = None,
         main: Path | None = None,
+        source: Path = PROJECT_DIR,
     ):
         self.tmp = tmp
         self.name = name or f"t{uuid.uuid4().hex[:8]}"
         self.backend = backend or tmp / "state"
         self.backend.mkdir(parents=True, exist_ok=True)
-        self.project_dir = work_dir(tmp, project_file, main)
+        self.project_dir = work_dir(tmp, project_file, main, source)
         self.env = {
             "PULUMI_BACKEND_URL": f"file://{self.backend}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,

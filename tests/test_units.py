@@ -9,8 +9,8 @@ import pytest
 from liveagent_provider.sip_number import SipNumberProvider
 from pickler_guard import install as _guard_pickler
 from stack_config import ConfigError, parse
-from twilio_provider.associations import PhoneNumberAttachmentProvider
-from twilio_provider.credential_list import CredentialProvider, password_digest
+from twilio_provider.credential import CredentialProvider, password_digest
+from twilio_provider.phone_number_attachment import PhoneNumberAttachmentProvider
 from twilio_provider.trunk import TrunkProvider
 
 BASE: dict[str, Any] = {

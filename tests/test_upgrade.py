@@ -1,0 +1,56 @@
+"""A stack deployed by an earlier release keeps working: one `pulumi up` of this code takes it over."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from deploy.cli import PROJECT_DIR
+from tests.conftest import base_config
+from tests.engine import EngineStack, changes
+from tests.sandbox_client import Sandbox
+
+# The last main before each field, rule and path was declared once (and before the language host).
+EARLIER_RELEASE = "d7a7bfb"
+
+
+def earlier_tree(tmp: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "archive", "--format=tar", EARLIER_RELEASE],
+        capture_output=True,
+        check=True,
+    ).stdout
+    tree = tmp / "earlier"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
+
+
+def test_a_stack_of_the_earlier_release_is_taken_over_with_no_replacement(tmp_path: Path, sandbox: Sandbox) -> None:
+    config: dict[str, Any] = base_config(sandbox)
+    backend = tmp_path / "state"
+    earlier = EngineStack(tmp_path / "old", name="upgrade", backend=backend, source=earlier_tree(tmp_path))
+    earlier.configure(config)
+    earlier.up()
+    before = sandbox.state("twilio"), sandbox.state("liveagent")
+
+    # The same stack, its config file carried over, now run by this release's code.
+    shutil.copy(earlier.project_dir / "Pulumi.upgrade.yaml", tmp_path / "Pulumi.upgrade.yaml")
+    (tmp_path / "new" / "project").mkdir(parents=True)
+    shutil.copy(tmp_path / "Pulumi.upgrade.yaml", tmp_path / "new" / "project" / "Pulumi.upgrade.yaml")
+    current = EngineStack(tmp_path / "new", name="upgrade", backend=backend)
+    try:
+        taken_over = changes(current.up().summary.resource_changes or {})
+        assert set(taken_over) <= {"update"}, f"no create, replace or delete when upgrading: {taken_over}"
+        after = sandbox.state("twilio"), sandbox.state("liveagent")
+        assert [sorted(part) for part in after] == [sorted(part) for part in before], "same resources"
+        assert sorted(after[0]["trunks"]) == sorted(before[0]["trunks"]), "the same trunk, not a new one"
+        sandbox.clear_counters()
+        assert changes(current.up().summary.resource_changes or {}) == {}, "converged after one up"
+        assert sandbox.writes() == 0
+    finally:
+        current.stack.destroy()

@@ -1,0 +1,86 @@
+"""The one SIP credential (username and password) in the credential list (step 2 of the guide)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+
+import rules
+from resource_schema import Field, Schema
+
+from . import paths
+from .base import TwilioProvider, is_unknown
+
+SCHEMA = Schema(
+    Field("credential_list_sid", replaces=True),  # in the path, not the form
+    Field("username", "Username", replaces=True, check=rules.username_problem),  # Twilio cannot rename one
+    # Write-only: Twilio never returns it, state keeps a salted digest instead, and `diff` compares that.
+    Field("password", "Password", response="", secret=True, compared=False, check=rules.password_problem),
+    Field("sid", output_only=True),
+    Field("password_salt", response="", secret=True, output_only=True),
+    Field("password_digest", response="", secret=True, output_only=True),
+)
+
+
+def password_digest(salt: str, password: str) -> str:
+    """What state keeps instead of the password: enough to notice our own change, nothing to recover it."""
+    return hmac.new(salt.encode(), password.encode(), hashlib.sha256).hexdigest()
+
+
+class CredentialProvider(TwilioProvider):
+    """One username/password. The username is immutable (replace); the password is write-only."""
+
+    def _path(self, list_sid: str, sid: str = "") -> tuple[str, str]:
+        return paths.credentials(self.client().settings.account_sid, list_sid, sid)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return SCHEMA.check(news)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        result = SCHEMA.diff(olds, news)
+        password = news.get("password")
+        salt = olds.get("password_salt") or ""
+        if is_unknown(password) or password_digest(salt, password or "") != olds.get("password_digest"):
+            result.changes = True
+        return result
+
+    def _outs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:
+        outs = {key: value for key, value in props.items() if key != "password"}  # never the plain value
+        outs.update(SCHEMA.from_api(body))
+        outs.update({"password_salt": salt, "password_digest": password_digest(salt, props["password"])})
+        return outs
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        body = self.client().post(*self._path(props["credential_list_sid"]), SCHEMA.to_api(props))
+        return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        body = self.client().fetch_or_none(*self._path(props["credential_list_sid"], id_))
+        if body is None:
+            return ReadResult(None, {})
+        outs = {**props, **SCHEMA.from_api(body)}
+        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        form = SCHEMA.to_api(news, only=["password"])  # the only thing Twilio lets us change
+        body = self.client().post(*self._path(news["credential_list_sid"], id_), form)
+        return UpdateResult(self._outs(news, body, secrets.token_hex(16)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.client().delete_if_exists(*self._path(props["credential_list_sid"], id_))
+
+
+class Credential(Resource, module="twilio", name="Credential"):
+    sid: pulumi.Output[str]
+    username: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
+        super().__init__(
+            CredentialProvider(), name, {"sid": None, "password_digest": None, "password_salt": None, **props}, opts
+        )

@@ -1,0 +1,44 @@
+"""The credential list's association with the trunk (step 2 of the guide): created and deleted, never updated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from resource_schema import Field, Schema
+
+from . import paths
+from .base import TwilioProvider
+
+SCHEMA = Schema(Field("trunk_sid", replaces=True), Field("credential_list_sid", replaces=True))
+
+
+class TrunkCredentialListProvider(TwilioProvider):
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        return SCHEMA.diff(olds, news)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        trunk_sid, list_sid = props["trunk_sid"], props["credential_list_sid"]
+        self.client().post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
+        return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        trunk_sid, list_sid = id_.split("/")
+        if self.client().fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
+            return ReadResult(None, {})
+        outs = {**props, "trunk_sid": trunk_sid, "credential_list_sid": list_sid}
+        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(dict(news))  # only reached when the provider module moved; nothing remote changes
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        trunk_sid, list_sid = id_.split("/")
+        self.client().delete_if_exists(*paths.trunk_credential_lists(trunk_sid, list_sid))
+
+
+class TrunkCredentialList(Resource, module="twilio", name="TrunkCredentialList"):
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TrunkCredentialListProvider(), name, props, opts)
