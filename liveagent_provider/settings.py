@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 from pulumi.dynamic import Config
 
 import rules
+from provider_base import MissingCredentials, config_object
 
 from .client import LiveAgentSettings
 
 
-class MissingCredentials(RuntimeError):
-    pass
-
-
 def read_settings(config: Config | None) -> LiveAgentSettings:
-    raw = config.get("liveagent") if config is not None else None
-    liveagent: dict[str, Any] = (json.loads(raw) if isinstance(raw, str) else raw) or {}
+    liveagent = config_object(config, "liveagent")
     url = liveagent.get("url") or os.environ.get("LIVEAGENT_URL")
     api_key = liveagent.get("apiKey") or os.environ.get("LIVEAGENT_API_KEY")
     if not url or not api_key:

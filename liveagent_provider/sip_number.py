@@ -8,21 +8,21 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
+    Config,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 import rules
+from provider_base import ConfiguredProvider, MissingCredentials
 from resource_schema import Field, Schema, form_value
 
-from .client import LiveAgentClient
+from .client import LiveAgentClient, LiveAgentSettings
 from .errors import LiveAgentApiError
-from .settings import MissingCredentials, read_settings
+from .settings import read_settings
 
 # What this stack manages on a LiveAgent phone number; every other field of the number is left as it is.
 SCHEMA = Schema(
@@ -58,16 +58,12 @@ def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     return {**number, **SCHEMA.api_values(props), "type": NUMBER_TYPE}
 
 
-class SipNumberProvider(ResourceProvider):
-    """Credentials come from `configure`; nothing on the instance is pickled into state."""
+class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
+    def settings(self, config: Config | None) -> LiveAgentSettings:
+        return read_settings(config)
 
-    _config: Any = None
-
-    def configure(self, req: ConfigureRequest) -> None:
-        self._config = req.config
-
-    def client(self) -> LiveAgentClient:
-        return LiveAgentClient(read_settings(self._config))
+    def new_client(self, settings: LiveAgentSettings) -> LiveAgentClient:
+        return LiveAgentClient(settings)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked = SCHEMA.check(news)
@@ -76,7 +72,7 @@ class SipNumberProvider(ResourceProvider):
         if isinstance(department, str) and not failures:
             # A read-only lookup, so an unknown department fails at preview, before anything is written.
             try:
-                departments = {d["name"]: d["department_id"] for d in self.client().departments()}
+                departments = {d["name"]: d["department_id"] for d in self.client.departments()}
             except (LiveAgentApiError, MissingCredentials) as error:
                 failures.append(CheckFailure("department_name", f"could not list LiveAgent departments: {error}"))
             else:
@@ -99,7 +95,7 @@ class SipNumberProvider(ResourceProvider):
         return SCHEMA.diff(olds, news, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self.client()
+        client = self.client
         existing = client.find_numbers({"number": props["number"]})
         if existing:
             found = existing[0]
@@ -121,7 +117,7 @@ class SipNumberProvider(ResourceProvider):
         return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().get_number(id_)
+        body = self.client.get_number(id_)
         if body is None:
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
         outs = {**props, **SCHEMA.from_api(body)}
@@ -129,7 +125,7 @@ class SipNumberProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client = self.client()
+        client = self.client
         current = client.get_number(id_)
         if current is None:
             raise LiveAgentApiError(
@@ -142,7 +138,7 @@ class SipNumberProvider(ResourceProvider):
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().delete_number(id_)
+        self.client.delete_number(id_)
 
 
 class SipNumber(Resource, module="liveagent", name="SipNumber"):

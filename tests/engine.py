@@ -28,6 +28,7 @@ LINKED = (
     "pickler_guard.py",
     "stack_config.py",
     "provider_diff.py",
+    "provider_base.py",
     "rules.py",
     "resource_schema.py",
     "requirements.txt",

@@ -1,26 +1,21 @@
-"""What every Twilio provider shares: settings from `configure`, a client per call, diff over outputs."""
+"""The base of the Twilio providers: settings from `configure`, one client per process."""
 
 from __future__ import annotations
 
-from typing import Any
+from pulumi.dynamic import Config
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from provider_base import ConfiguredProvider
+from provider_diff import is_unknown
 
-from provider_diff import as_int, changed_fields, check_failures, diff_result, is_unknown
-
-from .client import TwilioClient
+from .client import TwilioClient, TwilioSettings
 from .settings import read_settings
 
-__all__ = ["TwilioProvider", "as_int", "changed_fields", "check_failures", "diff_result", "is_unknown"]
+__all__ = ["TwilioProvider", "is_unknown"]
 
 
-class TwilioProvider(ResourceProvider):
-    """Base of the Twilio providers. Holds no credential when pickled: they are read in `configure`."""
+class TwilioProvider(ConfiguredProvider[TwilioClient]):
+    def settings(self, config: Config | None) -> TwilioSettings:
+        return read_settings(config)
 
-    _config: Any = None
-
-    def configure(self, req: ConfigureRequest) -> None:
-        self._config = req.config
-
-    def client(self) -> TwilioClient:
-        return TwilioClient(read_settings(self._config))
+    def new_client(self, settings: TwilioSettings) -> TwilioClient:
+        return TwilioClient(settings)

@@ -36,7 +36,7 @@ class CredentialProvider(TwilioProvider):
     """One username/password. The username is immutable (replace); the password is write-only."""
 
     def _path(self, list_sid: str, sid: str = "") -> tuple[str, str]:
-        return paths.credentials(self.client().settings.account_sid, list_sid, sid)
+        return paths.credentials(self.client.settings.account_sid, list_sid, sid)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return SCHEMA.check(news)
@@ -56,11 +56,11 @@ class CredentialProvider(TwilioProvider):
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post(*self._path(props["credential_list_sid"]), SCHEMA.to_api(props))
+        body = self.client.post(*self._path(props["credential_list_sid"]), SCHEMA.to_api(props))
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none(*self._path(props["credential_list_sid"], id_))
+        body = self.client.fetch_or_none(*self._path(props["credential_list_sid"], id_))
         if body is None:
             return ReadResult(None, {})
         outs = {**props, **SCHEMA.from_api(body)}
@@ -68,11 +68,11 @@ class CredentialProvider(TwilioProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         form = SCHEMA.to_api(news, only=["password"])  # the only thing Twilio lets us change
-        body = self.client().post(*self._path(news["credential_list_sid"], id_), form)
+        body = self.client.post(*self._path(news["credential_list_sid"], id_), form)
         return UpdateResult(self._outs(news, body, secrets.token_hex(16)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.client().delete_if_exists(*self._path(props["credential_list_sid"], id_))
+        self.client.delete_if_exists(*self._path(props["credential_list_sid"], id_))
 
 
 class Credential(Resource, module="twilio", name="Credential"):

@@ -21,7 +21,7 @@ SCHEMA = Schema(
 
 class CredentialListProvider(TwilioProvider):
     def _path(self, sid: str = "") -> tuple[str, str]:
-        return paths.credential_lists(self.client().settings.account_sid, sid)
+        return paths.credential_lists(self.client.settings.account_sid, sid)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return SCHEMA.check(news)
@@ -30,22 +30,22 @@ class CredentialListProvider(TwilioProvider):
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post(*self._path(), SCHEMA.to_api(props))
+        body = self.client.post(*self._path(), SCHEMA.to_api(props))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none(*self._path(id_))
+        body = self.client.fetch_or_none(*self._path(id_))
         if body is None:
             return ReadResult(None, {})
         outs = {**props, **SCHEMA.from_api(body)}
         return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client().post(*self._path(id_), SCHEMA.to_api(news))
+        body = self.client.post(*self._path(id_), SCHEMA.to_api(news))
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().delete_if_exists(*self._path(id_))
+        self.client.delete_if_exists(*self._path(id_))
 
 
 class CredentialList(Resource, module="twilio", name="CredentialList"):

@@ -71,24 +71,24 @@ class DialingPermissionsProvider(TwilioProvider):
         return {"countries": wanted, "enabled_countries": sorted(wanted), "enabled_before": kept_before}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._converge(self.client(), props["countries"], {}, [])
+        outs = self._converge(self.client, props["countries"], {}, [])
         return CreateResult("dialing-permissions", {**props, **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         countries = props.get("countries") or []
-        state = live_enabled(self.client(), countries)
+        state = live_enabled(self.client, countries)
         outs = {**props, "enabled_countries": sorted(iso for iso, on in state.items() if on)}
         return ReadResult(id_, outs, {"countries": countries})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         outs = self._converge(
-            self.client(), news["countries"], dict(olds.get("enabled_before") or {}), list(olds.get("countries") or [])
+            self.client, news["countries"], dict(olds.get("enabled_before") or {}), list(olds.get("countries") or [])
         )
         return UpdateResult({**news, **outs})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         before = props.get("enabled_before") or {}
-        client = self.client()
+        client = self.client
         current = live_enabled(client, sorted(before))
         bulk_update(client, {iso: was for iso, was in before.items() if current[iso] != was})
 

@@ -32,22 +32,22 @@ class OriginationUrlProvider(TwilioProvider):
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client().post(*paths.origination_urls(props["trunk_sid"]), SCHEMA.to_api(props))
+        body = self.client.post(*paths.origination_urls(props["trunk_sid"]), SCHEMA.to_api(props))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none(*paths.origination_urls(props["trunk_sid"], id_))
+        body = self.client.fetch_or_none(*paths.origination_urls(props["trunk_sid"], id_))
         if body is None:
             return ReadResult(None, {})
         outs = {**props, **SCHEMA.from_api(body)}
         return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client().post(*paths.origination_urls(news["trunk_sid"], id_), SCHEMA.to_api(news))
+        body = self.client.post(*paths.origination_urls(news["trunk_sid"], id_), SCHEMA.to_api(news))
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.client().delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
+        self.client.delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
 
 
 class OriginationUrl(Resource, module="twilio", name="OriginationUrl"):

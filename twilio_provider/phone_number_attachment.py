@@ -50,7 +50,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         return SCHEMA.diff(olds, news, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self.client()
+        client = self.client
         number = find_owned_number(client, props["phone_number"])
         trunk_sid = props["trunk_sid"]
         if number.get("trunk_sid") != trunk_sid:
@@ -59,7 +59,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         trunk_sid, number_sid = id_.split("/")
-        body = self.client().fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
+        body = self.client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
         if body is None:
             return ReadResult(None, {})  # detached by hand: the next up attaches it again
         outs = {**props, "trunk_sid": trunk_sid, "phone_number_sid": number_sid, "phone_number": body["phone_number"]}
@@ -71,7 +71,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         trunk_sid, number_sid = id_.split("/")
         # Detach only. Never DELETE the IncomingPhoneNumber: that would release the number.
-        self.client().delete_if_exists(*paths.trunk_phone_numbers(trunk_sid, number_sid))
+        self.client.delete_if_exists(*paths.trunk_phone_numbers(trunk_sid, number_sid))
 
 
 class PhoneNumberAttachment(Resource, module="twilio", name="PhoneNumberAttachment"):

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 from pulumi.dynamic import Config
+
+from provider_base import MissingCredentials, config_object
 
 from .client import TwilioSettings
 
 
-class MissingCredentials(RuntimeError):
-    pass
-
-
-def _object(config: Config | None, key: str) -> dict[str, Any]:
-    raw = config.get(key) if config is not None else None
-    if not raw:
-        return {}
-    value = json.loads(raw) if isinstance(raw, str) else raw  # structured config arrives as JSON text
-    return value if isinstance(value, dict) else {}
-
-
 def read_settings(config: Config | None) -> TwilioSettings:
-    twilio = _object(config, "twilio")
+    twilio = config_object(config, "twilio")
     account_sid = twilio.get("accountSid") or os.environ.get("TWILIO_ACCOUNT_SID")
     auth_token = twilio.get("authToken") or os.environ.get("TWILIO_AUTH_TOKEN")
     if not account_sid or not auth_token:

@@ -81,7 +81,7 @@ class TrunkProvider(TwilioProvider):
             raise
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self.client()
+        client = self.client
         body = self._save(client, paths.trunks(), props)
         sid = body["sid"]
         if (props.get("recording_mode"), props.get("recording_trim")) not in (RECORDING_DEFAULTS, (None, None)):
@@ -89,14 +89,14 @@ class TrunkProvider(TwilioProvider):
         return CreateResult(sid, {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client().fetch_or_none(*paths.trunk(id_))
+        body = self.client.fetch_or_none(*paths.trunk(id_))
         if body is None:
             return ReadResult(None, {})  # deleted in the console: the engine drops it, the next up recreates it
         outs = {**props, **SCHEMA.from_api(body)}
         return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client = self.client()
+        client = self.client
         body = self._save(client, paths.trunk(id_), news)
         if (olds.get("recording_mode"), olds.get("recording_trim")) != (
             news.get("recording_mode"),
@@ -106,7 +106,7 @@ class TrunkProvider(TwilioProvider):
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().delete_if_exists(*paths.trunk(id_))
+        self.client.delete_if_exists(*paths.trunk(id_))
 
 
 class Trunk(Resource, module="twilio", name="Trunk"):

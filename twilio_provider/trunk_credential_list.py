@@ -21,12 +21,12 @@ class TrunkCredentialListProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         trunk_sid, list_sid = props["trunk_sid"], props["credential_list_sid"]
-        self.client().post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
+        self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
         return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         trunk_sid, list_sid = id_.split("/")
-        if self.client().fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
+        if self.client.fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
             return ReadResult(None, {})
         outs = {**props, "trunk_sid": trunk_sid, "credential_list_sid": list_sid}
         return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
@@ -36,7 +36,7 @@ class TrunkCredentialListProvider(TwilioProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         trunk_sid, list_sid = id_.split("/")
-        self.client().delete_if_exists(*paths.trunk_credential_lists(trunk_sid, list_sid))
+        self.client.delete_if_exists(*paths.trunk_credential_lists(trunk_sid, list_sid))
 
 
 class TrunkCredentialList(Resource, module="twilio", name="TrunkCredentialList"):
