@@ -56,8 +56,8 @@ def sandbox_ports(stack_file: Path = PROJECT_DIR / f"Pulumi.{STACK}.yaml") -> li
             except OSError:
                 raise PortTaken(
                     f"port {url.port} ({key}.{field} in {stack_file.name}) is already in use: stop what holds it "
-                    f"(another `make demo` or `make sandbox`?) or move the demo with `pulumi config set --stack "
-                    f"{STACK} --path {key}.{field} http://127.0.0.1:<free port>`"
+                    f"(another `make demo` or `make sandbox`?) or move the demo with `.tools/bin/pulumi config set "
+                    f"--stack {STACK} --path {key}.{field} http://127.0.0.1:<free port>`"
                 ) from None
         args += [flag, str(url.port)]
     return args

@@ -70,7 +70,9 @@ def test_expect_no_changes_fails_after_a_console_edit_and_json_lists_the_change(
 ) -> None:
     stack = make_stack(base_config(sandbox))
     stack.up()
-    assert stack.make("preview", "--expect-no-changes").returncode == 0, "converged: no changes expected"
+    converged = stack.make("preview", "--expect-no-changes")
+    assert converged.returncode == 0, "converged: no changes expected"
+    assert "[diff:" not in shown(converged), "a converged stack's refresh shows no change either"
     [trunk] = sandbox.trunks()
     sandbox.twilio("POST", f"/trunking/v1/Trunks/{trunk['sid']}", FriendlyName="Hand made")
     drifted = stack.make("preview", "--expect-no-changes")

@@ -66,4 +66,4 @@ def test_demo_names_a_port_in_use_and_how_to_move_it(tmp_path: Path) -> None:
     assert taken.returncode != 0
     assert "Traceback" not in taken.stderr
     assert "port 18081 (twilio.apiBaseUrl in Pulumi.dev.yaml) is already in use" in taken.stderr, taken.stderr
-    assert "pulumi config set --stack dev --path twilio.apiBaseUrl" in taken.stderr
+    assert ".tools/bin/pulumi config set --stack dev --path twilio.apiBaseUrl" in taken.stderr

@@ -63,8 +63,10 @@ class CredentialProvider(TwilioProvider):
         body = self.client.fetch_or_none(*self._path(props["credential_list_sid"], id_))
         if body is None:
             return ReadResult(None, {})
-        outs = {**props, **SCHEMA.from_api(body)}
-        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+        # No inputs returned, so the engine keeps the old ones: they hold the password, which Twilio never
+        # returns (returning inputs without it showed a "-password" change on every refresh). Drift of the
+        # username or list still shows, because `diff` compares with these outputs.
+        return ReadResult(id_, {**props, **SCHEMA.from_api(body)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         form = SCHEMA.to_api(news, only=["password"])  # the only thing Twilio lets us change

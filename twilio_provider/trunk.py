@@ -52,7 +52,6 @@ SCHEMA = Schema(
         group="recording",
     ),
     Field("sid", output_only=True),
-    Field("auth_type", output_only=True, default=""),
 )
 RECORDING_DEFAULTS = (rules.DEFAULT_RECORDING_MODE, rules.DEFAULT_RECORDING_TRIM)
 
@@ -116,7 +115,6 @@ class Trunk(Resource, module="twilio", name="Trunk"):
     friendly_name: pulumi.Output[str]
     domain_name: pulumi.Output[str]
     secure: pulumi.Output[bool]
-    auth_type: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TrunkProvider(), name, {"sid": None, "auth_type": None, **props}, opts)
+        super().__init__(TrunkProvider(), name, {"sid": None, **props}, opts)
