@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 import pulumi
+from pydantic import BaseModel
 
 import rules
 from stack_config import StackConfig
@@ -31,6 +33,11 @@ def _number_outputs(dial_prefix: int) -> Callable[[list[Any]], dict[str, object]
     return build
 
 
+def same_named(config: BaseModel, args_type: type[Any]) -> dict[str, Any]:
+    """The config values whose names the component's arguments share (snake_case on both sides)."""
+    return {f.name: getattr(config, f.name) for f in fields(args_type) if f.name in type(config).model_fields}
+
+
 class TwilioLiveAgentIntegration(pulumi.ComponentResource):
     trunk_sid: pulumi.Output[str]
     termination_uri: pulumi.Output[str]
@@ -46,13 +53,9 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
         self.trunk = SipTrunk(
             "sip-trunk",
             SipTrunkArgs(
-                friendly_name=trunk_config.friendly_name,
-                domain_prefix=trunk_config.domain_prefix,
-                edge=trunk_config.edge,
+                **same_named(trunk_config, SipTrunkArgs),
                 disaster_recovery_url=recovery.url if recovery else None,
                 disaster_recovery_method=recovery.method if recovery else rules.DEFAULT_HTTP_METHOD,
-                transfer_mode=trunk_config.transfer_mode,
-                cnam_lookup_enabled=trunk_config.cnam_lookup_enabled,
                 recording_mode=trunk_config.recording.mode,
                 recording_trim=trunk_config.recording.trim,
             ),

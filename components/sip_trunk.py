@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pulumi
 
 import rules
-from twilio_provider.trunk import Trunk
+from twilio_provider import trunk
 
 
 @dataclass(frozen=True)
@@ -35,19 +35,12 @@ class SipTrunk(pulumi.ComponentResource):
     def __init__(self, name: str, args: SipTrunkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:SipTrunk", name, None, opts)
         domain = rules.termination_domain(args.domain_prefix)
-        self.trunk = Trunk(
+        # Every argument named like a field of the trunk goes to it as it is: a new trunk setting is its
+        # `Field` in the provider, its config key, and its argument here.
+        settings = {f.name: getattr(args, f.name) for f in fields(args) if f.name in trunk.SCHEMA.by_name}
+        self.trunk = trunk.Trunk(
             f"{name}-trunk",
-            {
-                "friendly_name": args.friendly_name,
-                "domain_name": domain,
-                "secure": False,
-                "disaster_recovery_url": args.disaster_recovery_url,
-                "disaster_recovery_method": args.disaster_recovery_method,
-                "transfer_mode": args.transfer_mode,
-                "cnam_lookup_enabled": args.cnam_lookup_enabled,
-                "recording_mode": args.recording_mode,
-                "recording_trim": args.recording_trim,
-            },
+            {**settings, "domain_name": domain, "secure": False},
             pulumi.ResourceOptions(parent=self),
         )
         self.trunk_sid = self.trunk.id

@@ -60,3 +60,20 @@ def test_dialing_permissions_only_when_countries_are_listed() -> None:
     assert by_type(planned(config(countries=[])), "twilio:DialingPermissions") == []
     [permissions] = by_type(planned(config(countries=["sg", "JP"])), "twilio:DialingPermissions")
     assert sorted(permissions.inputs["countries"]) == ["JP", "SG"]  # upper-cased, as Twilio names them
+
+
+def test_every_trunk_setting_of_the_config_reaches_the_trunk() -> None:
+    raw = config(transferMode="sip-only", cnamLookupEnabled=True, friendlyName="Renamed", edge=None)
+    raw["trunk"]["recording"] = {"mode": "record-from-answer", "trim": "trim-silence"}
+    raw["trunk"]["disasterRecovery"]["method"] = "GET"
+    [trunk] = by_type(planned(raw), "twilio:Trunk")
+    expected = {
+        "friendly_name": "Renamed",
+        "transfer_mode": "sip-only",
+        "cnam_lookup_enabled": True,
+        "recording_mode": "record-from-answer",
+        "recording_trim": "trim-silence",
+        "disaster_recovery_method": "GET",
+    }
+    assert {key: trunk.inputs[key] for key in expected} == expected
+    assert "edge" not in trunk.inputs and "domain_prefix" not in trunk.inputs, "derived, never sent to Twilio"
