@@ -130,8 +130,9 @@ DEFAULT_HTTP_METHOD: HttpMethod = "POST"  # of the disaster-recovery URL, as the
 TransferMode = Literal["disable-all", "enable-all", "sip-only"]
 TRANSFER_MODES: tuple[str, ...] = get_args(TransferMode)
 DEFAULT_TRANSFER_MODE: TransferMode = "disable-all"
-TRANSFER_CALLER_IDS = ("from-transferee", "from-transferor")
-DEFAULT_TRANSFER_CALLER_ID = "from-transferee"
+TransferCallerId = Literal["from-transferee", "from-transferor"]
+TRANSFER_CALLER_IDS: tuple[str, ...] = get_args(TransferCallerId)
+DEFAULT_TRANSFER_CALLER_ID: TransferCallerId = "from-transferee"
 
 RecordingMode = Literal[
     "do-not-record",

@@ -93,6 +93,7 @@ class TrunkConfig(_Model):
     )
     secure: bool = Field(False, description="Secure Trunking; LiveAgent needs it off")
     transfer_mode: rules.TransferMode = Field(rules.DEFAULT_TRANSFER_MODE, alias="transferMode")
+    transfer_caller_id: rules.TransferCallerId = Field(rules.DEFAULT_TRANSFER_CALLER_ID, alias="transferCallerId")
     cnam_lookup_enabled: bool = Field(False, alias="cnamLookupEnabled")
     recording: Recording = Field(default_factory=lambda: Recording.model_validate({}))
     disaster_recovery: DisasterRecovery | None = Field(None, alias="disasterRecovery")

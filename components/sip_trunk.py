@@ -20,6 +20,7 @@ class SipTrunkArgs:
     disaster_recovery_url: str | None = None
     disaster_recovery_method: str = rules.DEFAULT_HTTP_METHOD
     transfer_mode: str = rules.DEFAULT_TRANSFER_MODE
+    transfer_caller_id: str = rules.DEFAULT_TRANSFER_CALLER_ID
     cnam_lookup_enabled: bool = False
     recording_mode: str = rules.DEFAULT_RECORDING_MODE
     recording_trim: str = rules.DEFAULT_RECORDING_TRIM

@@ -63,13 +63,16 @@ def test_dialing_permissions_only_when_countries_are_listed() -> None:
 
 
 def test_every_trunk_setting_of_the_config_reaches_the_trunk() -> None:
-    raw = config(transferMode="sip-only", cnamLookupEnabled=True, friendlyName="Renamed", edge=None)
+    raw = config(
+        transferMode="sip-only", transferCallerId="from-transferor", cnamLookupEnabled=True, friendlyName="Renamed"
+    )
     raw["trunk"]["recording"] = {"mode": "record-from-answer", "trim": "trim-silence"}
     raw["trunk"]["disasterRecovery"]["method"] = "GET"
     [trunk] = by_type(planned(raw), "twilio:Trunk")
     expected = {
         "friendly_name": "Renamed",
         "transfer_mode": "sip-only",
+        "transfer_caller_id": "from-transferor",
         "cnam_lookup_enabled": True,
         "recording_mode": "record-from-answer",
         "recording_trim": "trim-silence",
