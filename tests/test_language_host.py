@@ -17,7 +17,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 from deploy.cli import PROJECT_DIR
-from tools.pulumi_language_python import plugin_version
+from tools.python_toolchain import plugin_version
 
 HOST = PROJECT_DIR / "tools" / "pulumi_language_python.py"
 # Stands in for the SDK's exec script: records how it was started, then exits with the code it is told.
