@@ -32,9 +32,11 @@ $(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.
 	@touch $@
 
 # The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
+# Its passphrase is the public demo one whatever is exported for other stacks; the selected stack is left alone.
 stack: $(ENGINE_STAMP)
 	@if [ -z "$${PULUMI_BACKEND_URL:-}" ] && ! pulumi stack ls --json 2>/dev/null | grep -q '"name": "dev"'; then \
-		PULUMI_CONFIG_PASSPHRASE=$${PULUMI_CONFIG_PASSPHRASE:-sandbox-demo} pulumi stack init dev --non-interactive; fi
+		env -u PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_CONFIG_PASSPHRASE=sandbox-demo \
+			pulumi stack init dev --no-select --non-interactive; fi
 
 demo: setup
 	$(PY) -m deploy demo
@@ -67,5 +69,6 @@ test-fast: venv
 bench: setup
 	$(PY) -m pytest benchmarks -q -s
 
+# Build products and the demo's sandbox state only: .pulumi-state/ may hold the state of real stacks.
 clean:
-	rm -rf .tools .sandbox && find .pulumi-state -mindepth 1 ! -name README.md -delete
+	rm -rf .tools .sandbox

@@ -83,13 +83,24 @@ def summary(outputs: Mapping[str, Any]) -> str:
 
 
 def pulumi(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
-    """The CLI in this folder, its output on the terminal (or captured, for `stack output --json`)."""
+    """The CLI in this folder, its output on the terminal (or captured, for `stack output --json`).
+
+    A Ctrl-C reaches the CLI too, which cancels gracefully and releases the stack's lock; this waits for it
+    rather than killing it (what `subprocess.run` would do), so the next `make demo` finds the stack free.
+    """
     env = pulumi_env()
     env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)
     print(f"$ pulumi {' '.join(args)}", flush=True)
-    return subprocess.run(
-        [str(pulumi_binary()), *args], cwd=PROJECT_DIR, env=env, text=True, capture_output=capture, check=False
+    pipe = subprocess.PIPE if capture else None
+    process = subprocess.Popen(
+        [str(pulumi_binary()), *args], cwd=PROJECT_DIR, env=env, text=True, stdout=pipe, stderr=pipe
     )
+    while True:
+        try:
+            stdout, stderr = process.communicate()
+            return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        except KeyboardInterrupt:
+            print("\nmake demo: waiting for pulumi to cancel cleanly...", file=sys.stderr, flush=True)
 
 
 def demo(destroy: bool) -> int:

@@ -24,6 +24,8 @@ def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[
     """Yields {"twilio": url, "liveagent": url}; the process is stopped with SIGTERM on exit.
 
     The sandbox's stderr is kept aside and shown once it stops, so a start-up failure reads as one line.
+    It runs in a session of its own: a Ctrl-C in the terminal reaches the Pulumi CLI, which cancels
+    gracefully against a sandbox that is still there, and the sandbox is stopped here afterwards.
     """
     command = [sys.executable, "-m", "sandbox", *args]
     if state_dir is not None:
@@ -36,7 +38,9 @@ def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[
             stderr=stderr,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
+        started = False
         try:
             assert process.stdout is not None
             line = process.stdout.readline()
@@ -45,6 +49,7 @@ def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[
                 stderr.seek(0)
                 lines = stderr.read().strip().splitlines()
                 raise SandboxDidNotStart(lines[-1] if lines else f"the sandbox did not start (exit code {code})")
+            started = True
             yield json.loads(line)
         finally:
             if process.poll() is None:
@@ -56,5 +61,5 @@ def running_sandbox(*args: str, state_dir: Path | None = None) -> Iterator[dict[
                     process.wait()
             stderr.seek(0)
             left = stderr.read()
-            if left and process.returncode == 0:
+            if left and started:  # a start-up failure was raised above as its one line
                 print(left, end="", file=sys.stderr)

@@ -45,7 +45,7 @@ install_language_host() {
       break
     fi
   done
-  if [ -z "$official" ] && [ -L "$host" ] && ! grep -qs "tools/pulumi_language_python.py" "$host"; then
+  if [ -z "$official" ] && [ -L "$host" ] && [ -x "$host" ] && ! grep -qs "tools/pulumi_language_python.py" "$host"; then
     official=$(readlink -f "$host")  # linked in beside an installed Pulumi above
   fi
   if [ -n "$official" ]; then

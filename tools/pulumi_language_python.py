@@ -13,7 +13,8 @@ This module stands in for it, behaving as the official host does (pulumi/pulumi
   its environment and its output streamed to the CLI; exit code 32 is a bail (the program already showed
   its error), any other non-zero code is reported as "program exited with non-zero exit code: N";
 - `GetRequiredPackages`, `InstallDependencies`, `About`, `GetProgramDependencies`,
-  `RuntimeOptionsPrompts`, `GetPluginInfo`, `Handshake` and `Cancel` as the official host answers them;
+  `RuntimeOptionsPrompts`, `GetPluginInfo` and `Handshake` as the official host answers them, and, as it does,
+  UNIMPLEMENTED for `Cancel` (a Ctrl-C reaches the program itself and the engine cancels gracefully);
 - it watches the engine's health and exits when the engine is gone, so a killed CLI leaves no host behind.
 
 Code generation, packing and plugin running (`pulumi convert`, `package gen-sdk`, Python policy packs)
@@ -28,6 +29,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, json_format
+from google.protobuf import json_format
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, language_pb2, language_pb2_grpc, plugin_pb2
 
 try:
@@ -147,6 +149,11 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             return language_pb2.GetRequiredPackagesResponse(packages=packages)
 
     def Run(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        if request.attach_debugger:
+            return language_pb2.RunResponse(
+                error="debugging (pulumi --attach-debugger) needs Pulumi's own Python language host; this project's "
+                "host (tools/pulumi_language_python.py) does not start debugpy"
+            )
         with rpc_errors(context):
             options = PythonOptions.of(request.info)
             options.validate_virtualenv()
@@ -174,10 +181,8 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
                 return language_pb2.RunResponse()
             if code == EXIT_AFTER_USER_ACTIONABLE_MESSAGE:
                 return language_pb2.RunResponse(bail=True)
-            if code < 0:
-                name = signal.Signals(-code).name.removeprefix("SIG").lower()
-                return language_pb2.RunResponse(error=f"program exited unexpectedly: signal: {name}")
-            return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {code}")
+            # A program killed by a signal reads as Go's WaitStatus.ExitStatus() gives it: -1.
+            return language_pb2.RunResponse(error=f"program exited with non-zero exit code: {max(code, -1)}")
 
     def arguments(self, request: Any) -> list[str]:
         """The exec script's command line, in the official host's order."""
@@ -286,10 +291,6 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
                 dependencies=[language_pb2.DependencyInfo(name=p["name"], version=p["version"]) for p in packages]
             )
 
-    def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
-        self.stop_programs()
-        return empty_pb2.Empty()
-
 
 @contextlib.contextmanager
 def rpc_errors(context: grpc.ServicerContext) -> Iterator[None]:
@@ -304,15 +305,32 @@ def rpc_errors(context: grpc.ServicerContext) -> Iterator[None]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The official host's flags (Go style, one dash); the obsolete ones are accepted and ignored."""
-    parser = argparse.ArgumentParser(prog="pulumi-language-python", description=__doc__.splitlines()[0])
+    """The official host's flags (Go style, one dash); the obsolete ones are accepted and ignored.
+
+    The CLI puts the engine's address last; before it may come the CLI's own logging flags (`--logtostderr`,
+    `-v=9` with `pulumi --logflow`), which the official host takes for its logging and this one ignores.
+    """
+    parser = argparse.ArgumentParser(
+        prog="pulumi-language-python", description=__doc__.splitlines()[0], allow_abbrev=False
+    )
     parser.add_argument("-tracing", "--tracing", default="")
     parser.add_argument("-use-executor", "--use-executor", dest="executor", default="")
     for obsolete in ("virtualenv", "root", "typechecker", "toolchain"):
         parser.add_argument(f"-{obsolete}", f"--{obsolete}", default="", help=argparse.SUPPRESS)
-    parser.add_argument("engine_address", nargs="?", default="")
-    normalised = [arg.split("=", 1) if arg.startswith("-") and "=" in arg else [arg] for arg in argv]
-    return parser.parse_args([part for parts in normalised for part in parts])
+    rest = list(argv)
+    engine_address = rest.pop() if rest and re.fullmatch(r"[^-].*:\d+", rest[-1]) else ""
+    ours = []
+    while rest:
+        arg = rest.pop(0)
+        flag = re.fullmatch(r"--?(v|logtostderr|alsologtostderr|logflow|log_dir|stderrthreshold|vmodule)(=.*)?", arg)
+        if flag:  # the CLI's logging flags (glog style); `-v N` takes the next argument too
+            if flag[1] == "v" and flag[2] is None and rest and rest[0].isdigit():
+                rest.pop(0)
+            continue
+        ours += arg.split("=", 1) if arg.startswith("-") and "=" in arg else [arg]
+    known = parser.parse_args(ours)
+    known.engine_address = engine_address
+    return known
 
 
 def find_executor(given: str) -> str:
