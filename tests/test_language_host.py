@@ -17,6 +17,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 from deploy.cli import PROJECT_DIR
+from tools.pulumi_language_python import parse_args
 from tools.python_toolchain import plugin_version
 
 HOST = PROJECT_DIR / "tools" / "pulumi_language_python.py"
@@ -30,7 +31,10 @@ with open(folder / "record.json", "w") as f:
                "python": sys.executable}, f)
 print("program output line")
 exit_with = folder / "exit_with"
-sys.exit(int(exit_with.read_text()) if exit_with.exists() else 0)
+code = exit_with.read_text() if exit_with.exists() else "0"
+if code == "kill":
+    os.kill(os.getpid(), 9)
+sys.exit(int(code))
 """
 
 
@@ -62,7 +66,7 @@ def info(options: dict[str, Any] | None = None, root: Path = PROJECT_DIR) -> lan
     )
 
 
-def run(host: Any, tmp_path: Path, exit_with: int = 0) -> tuple[Any, dict[str, Any]]:
+def run(host: Any, tmp_path: Path, exit_with: int | str = 0) -> tuple[Any, dict[str, Any]]:
     (tmp_path / "exit_with").write_text(str(exit_with))
     response = host.Run(
         language_pb2.RunRequest(
@@ -136,6 +140,8 @@ def test_a_failed_program_is_reported_as_the_official_host_reports_it(host: Any,
     assert failed.error == "program exited with non-zero exit code: 3" and not failed.bail
     bailed, _ = run(host, tmp_path, exit_with=32)  # the program already showed the user its error
     assert bailed.bail and bailed.error == ""
+    killed, _ = run(host, tmp_path, exit_with="kill")
+    assert killed.error == "program exited with non-zero exit code: -1", "as Go reports a signalled process"
 
 
 def test_a_missing_virtualenv_is_named_with_the_fix(host: Any, tmp_path: Path) -> None:
@@ -153,3 +159,30 @@ def test_toolchains_it_does_not_serve_are_named(host: Any) -> None:
     with pytest.raises(grpc.RpcError) as failed:
         host.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=info({"toolchain": "uv"})))
     assert "toolchain option 'uv' needs Pulumi's own Python language host" in failed.value.details()
+
+
+def test_the_clis_logging_flags_are_accepted_and_the_engine_address_comes_last() -> None:
+    # `pulumi --logflow -v=9 …` starts plugins with its logging flags before the engine's address.
+    parsed = parse_args(["-use-executor", "/x/exec", "--logtostderr", "-v=9", "127.0.0.1:40123"])
+    assert parsed.engine_address == "127.0.0.1:40123" and parsed.executor == "/x/exec"
+    parsed = parse_args(["-v", "5", "--logflow", "-tracing=http://zipkin:9411", "localhost:5"])
+    assert parsed.engine_address == "localhost:5" and parsed.tracing == "http://zipkin:9411"
+    assert parse_args(["-virtualenv", "venv"]).engine_address == "", "obsolete flags, no engine: still parses"
+
+
+def test_cancel_is_left_to_the_engine_and_the_debugger_to_the_official_host(host: Any) -> None:
+    with pytest.raises(grpc.RpcError) as failed:
+        host.Cancel(empty_pb2.Empty())
+    assert failed.value.code() == grpc.StatusCode.UNIMPLEMENTED  # the CLI then cancels without us
+    response = host.Run(language_pb2.RunRequest(info=info(), attach_debugger=True))
+    assert "needs Pulumi's own Python language host" in response.error
+
+
+def test_install_dependencies_streams_pip_into_the_virtualenv(host: Any, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("# nothing to add\n")
+    request = language_pb2.InstallDependenciesRequest(
+        info=info({"toolchain": "pip", "virtualenv": str(PROJECT_DIR / "venv")}, root=tmp_path)
+    )
+    chunks = [chunk.stdout.decode() + chunk.stderr.decode() for chunk in host.InstallDependencies(request)]
+    assert chunks[0] == "Installing dependencies...\n\n" and chunks[-1] == "Finished installing dependencies\n\n"
+    assert any("pip install" in chunk and str(tmp_path / "requirements.txt") in chunk for chunk in chunks)

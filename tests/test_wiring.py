@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from tests.test_units import BASE
-from tests.wiring import planned
+from tests.wiring import planned, resource_count
 
 NUMBERS = [
     {"number": "+815012345678", "name": "Tokyo main", "department": "Support", "dialPrefix": 1},
@@ -25,6 +25,13 @@ def config(numbers: int = 2, countries: list[str] | None = None, **trunk: Any) -
 
 def by_type(resources: list[Any], suffix: str) -> list[Any]:
     return [r for r in resources if r.custom and r.type.endswith(suffix)]
+
+
+def test_the_program_makes_what_the_guide_counts_for_each_config() -> None:
+    for numbers in (0, 1, 3):
+        for countries in ([], ["JP"]):
+            raw = config(numbers=numbers, countries=countries)
+            assert len(planned(raw)) + 1 == resource_count(raw), (numbers, countries)  # + the stack
 
 
 def test_each_number_gets_one_twilio_attachment_and_one_liveagent_number() -> None:
