@@ -34,6 +34,7 @@ $(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.
 # The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
 # Its passphrase is the public demo one whatever is exported for other stacks; the selected stack is left alone.
 stack: $(ENGINE_STAMP)
+	@mkdir -p .pulumi-state
 	@if [ -z "$${PULUMI_BACKEND_URL:-}" ] && ! pulumi stack ls --json 2>/dev/null | grep -q '"name": "dev"'; then \
 		env -u PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_CONFIG_PASSPHRASE=sandbox-demo \
 			pulumi stack init dev --no-select --non-interactive; fi
