@@ -1,4 +1,5 @@
-"""Benchmark: the emulators' own overhead per request (goal: median under 2 ms on this machine).
+"""Benchmark: the emulators' cost per request, as a ratio to a bare HTTP server measured in the same run
+(goal: a median at most 1.5 times the bare server's; an absolute time on this shared machine means little).
 
 Run with `make bench`; results are printed and written to bench-results/sandbox_overhead.json.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import requests
 from deploy.sandbox_process import running_sandbox
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN
 
-GOAL_MS = 2.0
+GOAL_RATIO = 1.5
 SAMPLES = 1000
 RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
 
@@ -32,8 +35,22 @@ def _measure(session: requests.Session, method: str, url: str, **kwargs: object)
     return timings
 
 
-def test_median_request_overhead_is_under_2_ms() -> None:
+def bare_server_timings() -> list[float]:
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_server.py"))], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        return _measure(requests.Session(), "GET", url + "/bare")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_median_request_cost_is_at_most_one_and_a_half_times_a_bare_server() -> None:
     results = {}
+    baseline = statistics.median(bare_server_timings())
     with running_sandbox("--liveagent-rate-limit", "0") as urls:
         twilio = requests.Session()
         twilio.auth = (SEED_ACCOUNT_SID, SEED_AUTH_TOKEN)
@@ -49,14 +66,19 @@ def test_median_request_overhead_is_under_2_ms() -> None:
             ),
             "liveagent getDepartmentList": _measure(liveagent, "GET", f"{urls['liveagent']}/api/v3/departments"),
         }
+    print(f"bare server: median {baseline:.3f} ms")
     for name, timings in cases.items():
+        median = statistics.median(timings)
         results[name] = {
-            "median_ms": round(statistics.median(timings), 3),
+            "median_ms": round(median, 3),
             "p95_ms": round(sorted(timings)[int(len(timings) * 0.95)], 3),
+            "ratio_to_bare_server": round(median / baseline, 2),
             "samples": len(timings),
         }
-        print(f"{name}: median {results[name]['median_ms']} ms, p95 {results[name]['p95_ms']} ms")
+        print(f"{name}: median {results[name]['median_ms']} ms ({results[name]['ratio_to_bare_server']}x bare)")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sandbox_overhead.json").write_text(json.dumps(results, indent=2))
+    results["bare server"] = {"median_ms": round(baseline, 3)}
     for name, result in results.items():
-        assert result["median_ms"] < GOAL_MS, f"{name}: median {result['median_ms']} ms is over {GOAL_MS} ms"
+        ratio = result.get("ratio_to_bare_server", 1.0)
+        assert ratio <= GOAL_RATIO, f"{name}: median {result['median_ms']} ms is {ratio}x a bare server's"
