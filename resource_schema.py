@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi.dynamic import CheckResult, DiffResult
 
+import rules
 from provider_diff import as_int, check_failures, diff_result
 
 REQUIRED: Any = object()  # no default: the input must be given
@@ -59,10 +60,7 @@ class Field:
 
     @property
     def rule(self) -> Callable[[Any], str | None] | None:
-        if self.choices:
-            allowed = self.choices
-            return lambda value: None if value in allowed else f"{value!r} must be one of {', '.join(allowed)}"
-        return self.check
+        return rules.one_of(self.choices) if self.choices else self.check
 
     @property
     def response_path(self) -> str | None:
@@ -105,8 +103,8 @@ class Schema:
 
     def check(self, news: Mapping[str, Any]) -> CheckResult:
         inputs = self.with_defaults(news)
-        rules = {f.name: f.rule for f in self.fields if f.rule is not None}
-        return CheckResult(inputs, check_failures(inputs, rules))
+        checks = {f.name: f.rule for f in self.fields if f.rule is not None}
+        return CheckResult(inputs, check_failures(inputs, checks))
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any], delete_before_replace: bool = False) -> DiffResult:
         replacing = [f.name for f in self.fields if f.replaces]
@@ -136,7 +134,8 @@ class Schema:
         }
 
     def from_api(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Our properties from a response; a field the response does not carry is left out."""
+        """Our properties from a response; a field the response does not carry gets its default, or is left
+        out (so state keeps what it had, e.g. a password the API does not echo)."""
         found = {}
         for f in self.fields:
             if f.response_path is None:
