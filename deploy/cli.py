@@ -20,9 +20,9 @@ def pulumi_binary() -> Path:
     return binary
 
 
-def pulumi_env(base: dict[str, str] | None = None) -> dict[str, str]:
+def pulumi_env() -> dict[str, str]:
     """The environment `make preview|up|destroy` gives the CLI: PATH with .tools/bin first, nothing else changed."""
-    env = dict(os.environ if base is None else base)
+    env = dict(os.environ)
     env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
     return env
