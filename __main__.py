@@ -2,13 +2,24 @@
 
 import pulumi
 
+import api_settings
 import pickler_guard
+import preflight
 from components.integration import TwilioLiveAgentIntegration
-from stack_config import load
+from stack_config import EXIT_AFTER_SHOWING_ERROR, load
 
 pickler_guard.install()
-config = load()
-integration = TwilioLiveAgentIntegration("integration", config)
+config, apis = load()
+pulumi.log.info(f"Twilio: {apis.twilio.source}; LiveAgent: {apis.liveagent.source}")
+refused = preflight.problems(apis)
+if refused:
+    pulumi.log.error("\n".join(refused))
+    raise SystemExit(EXIT_AFTER_SHOWING_ERROR)
+
+# An explicit provider with no inputs: the default one would be handed the whole stack config and keep it
+# in state; this one reads the APIs' settings at each command (api_settings), so state holds none of them.
+provider = pulumi.ProviderResource(api_settings.NAMESPACE, "apis", {})
+integration = TwilioLiveAgentIntegration("integration", config, pulumi.ResourceOptions(providers=[provider]))
 
 pulumi.export("trunkSid", integration.trunk_sid)
 pulumi.export("terminationUri", integration.termination_uri)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+import api_settings
 import rules
 
 PROJECT = "twilio-liveagent"
-# Keys that hold a secret leaf: they must be set with `pulumi config set --secret`.
-SECRET_PATHS = {"twilio": "authToken", "liveagent": "apiKey", "credentials": "password"}
+# Keys that hold a secret leaf: they must be set with `pulumi config set --secret`. The APIs' own
+# credentials are not here: they live in the environment or in `pulumi-python:` config (api_settings).
+SECRET_PATHS = {"credentials": "password"}
+# Where the API settings were kept before they moved to the provider's namespace.
+MOVED = {"twilio": api_settings.NAMESPACE, "liveagent": api_settings.NAMESPACE}
 
 
 PATTERN_HINTS = {
     "number": rules.E164_HINT,
     "forwardTo": rules.E164_HINT.replace("+815012345678", "+18008112345"),
-    "accountSid": "must be AC followed by 32 hexadecimal digits (Twilio console, Account Info)",
-    "url": "must be the account URL, e.g. https://example.ladesk.com",
-    "apiBaseUrl": "must be an http(s) URL",
 }
 
 
@@ -41,30 +44,6 @@ def _rule(problem: Callable[[Any], str | None]) -> Callable[[Any], Any]:
         return value
 
     return check
-
-
-class TwilioConfig(_Model):
-    account_sid: str = Field(
-        alias="accountSid", pattern=r"^AC[0-9a-fA-F]{32}$", description="Account SID (AC followed by 32 hex digits)"
-    )
-    auth_token: SecretStr = Field(alias="authToken", description="Auth token; set it with --secret")
-    api_base_url: str | None = Field(
-        None,
-        alias="apiBaseUrl",
-        pattern=r"^https?://",
-        description="Only for the sandbox: one URL serving all three Twilio hosts",
-    )
-
-
-class RateLimit(_Model):
-    requests: int = Field(rules.LIVEAGENT_RATE_LIMIT[0], ge=1, description="requests allowed per window per API key")
-    window_seconds: float = Field(rules.LIVEAGENT_RATE_LIMIT[1], alias="windowSeconds", gt=0)
-
-
-class LiveAgentConfig(_Model):
-    url: str = Field(pattern=r"^https?://[^/]+/?$", description="Account URL, e.g. https://example.ladesk.com")
-    api_key: SecretStr = Field(alias="apiKey", description="API v3 key; set it with --secret")
-    rate_limit: RateLimit = Field(default_factory=lambda: RateLimit.model_validate({}), alias="rateLimit")
 
 
 class Recording(_Model):
@@ -135,8 +114,6 @@ class NumberConfig(_Model):
 
 
 class StackConfig(_Model):
-    twilio: TwilioConfig
-    liveagent: LiveAgentConfig
     trunk: TrunkConfig
     origination: OriginationConfig = Field(default_factory=lambda: OriginationConfig.model_validate({}))
     credentials: CredentialsConfig
@@ -190,9 +167,27 @@ def _location(loc: tuple[Any, ...]) -> str:
     return path
 
 
-def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str = PROJECT) -> StackConfig:
-    """Validate raw config (keys without the project prefix); every problem is reported at once."""
-    problems = []
+def _moved(key: str, value: Any, project: str) -> str:
+    """The problem of an API settings key kept where it was before it moved, with the commands that move it."""
+    namespace = MOVED[key]
+    leaves = value if isinstance(value, dict) else {}
+    secret = api_settings.SECRET_LEAVES[key]
+    commands = [
+        f"pulumi config set --path {'--secret ' if leaf in secret else ''}{namespace}:{key}.{leaf} "
+        f'"$(pulumi config get --path {project}:{key}.{leaf})"'
+        for leaf in leaves
+    ]
+    commands.append(f"pulumi config rm {project}:{key}")
+    return (
+        f"{project}:{key}: API settings are no longer read from here: they come from the environment (see README, "
+        f"Credentials) or from {namespace}:{key}, where refresh and destroy always get their current values and "
+        "no state holds them. Export the variables and remove this key, or move it:\n      " + "\n      ".join(commands)
+    )
+
+
+def _validate(raw: dict[str, Any], secret_keys: set[str] | None, project: str) -> tuple[StackConfig | None, list[str]]:
+    problems = [_moved(key, raw[key], project) for key in MOVED if key in raw]
+    raw = {key: value for key, value in raw.items() if key not in MOVED}
     if secret_keys is not None:
         for key, leaf in SECRET_PATHS.items():
             value = raw.get(key)
@@ -202,7 +197,7 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
                     f"pulumi config set --path --secret {key}.{leaf} <value>"
                 )
     try:
-        config = StackConfig.model_validate(raw)
+        return StackConfig.model_validate(raw), problems
     except ValidationError as error:
         for item in error.errors():
             where = _location(item["loc"])
@@ -221,38 +216,74 @@ def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str
                     "so that a leading '+' is kept"
                 )
             problems.append(f"{project}:{where}: {message}" if where else f"{project}:{message}")
-    else:
-        if not problems:
-            return config
-    raise ConfigError("invalid stack config:\n  " + "\n  ".join(problems))
+        return None, problems
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise ConfigError("invalid stack config:\n  " + "\n  ".join(problems))
+
+
+def parse(raw: dict[str, Any], secret_keys: set[str] | None = None, project: str = PROJECT) -> StackConfig:
+    """Validate raw config (keys without the project prefix); every problem is reported at once."""
+    config, problems = _validate(raw, secret_keys, project)
+    _raise(problems)
+    assert config is not None
+    return config
+
+
+def parse_all(
+    raw: dict[str, Any],
+    provider_raw: dict[str, Any],
+    environ: Mapping[str, str],
+    secret_keys: set[str] | None = None,
+    provider_secret_keys: set[str] | None = None,
+    project: str = PROJECT,
+) -> tuple[StackConfig, api_settings.ApiSettings]:
+    """The project's config and both APIs' settings, with every problem of either reported at once."""
+    config, problems = _validate(raw, secret_keys, project)
+    apis = None
+    try:
+        apis = api_settings.resolve(provider_raw, environ, provider_secret_keys)
+    except api_settings.ApiSettingsError as error:
+        problems.extend(str(error).splitlines())
+    _raise(problems)
+    assert config is not None and apis is not None
+    return config, apis
 
 
 EXIT_AFTER_SHOWING_ERROR = 32  # Pulumi's language hosts' code for "the program already showed its error"
 
 
-def load() -> StackConfig:
-    """Read the stack's config through Pulumi (once, in the program) and validate it."""
-    import json
+def _namespace(every_key: Mapping[str, Any], namespace: str) -> tuple[dict[str, Any], set[str]]:
+    from pulumi.runtime.config import is_config_secret
 
-    import pulumi
-    from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
-
-    namespace = pulumi.Config().name + ":"
-    every_key = {**(get_config_env() or {}), **CONFIG.get()}
     raw: dict[str, Any] = {}
     secret_keys = set()
     for full_key, value in every_key.items():
-        if not full_key.startswith(namespace):
+        if not full_key.startswith(namespace + ":"):
             continue  # another package's config, e.g. pulumi:tags
-        key = full_key[len(namespace) :]
+        key = full_key[len(namespace) + 1 :]
         try:
             raw[key] = json.loads(value) if isinstance(value, str) else value
         except json.JSONDecodeError:
             raw[key] = value
         if is_config_secret(full_key):
             secret_keys.add(key)
+    return raw, secret_keys
+
+
+def load() -> tuple[StackConfig, api_settings.ApiSettings]:
+    """Read the stack's config through Pulumi (once, in the program) and validate it, API settings included."""
+    import pulumi
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    project = pulumi.Config().name
+    every_key = {**(get_config_env() or {}), **CONFIG.get()}
+    raw, secret_keys = _namespace(every_key, project)
+    provider_raw, provider_secret_keys = _namespace(every_key, api_settings.NAMESPACE)
     try:
-        return parse(raw, secret_keys, namespace[:-1])
+        return parse_all(raw, provider_raw, os.environ, secret_keys, provider_secret_keys, project)
     except ConfigError as error:
         # Shown once, as it is; the exit code tells the language host the user has seen the error, so the
         # CLI adds no "program exited with non-zero exit code" line after it.

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+import api_settings
+
 from .cli import PROJECT_DIR, EngineMissing, pulumi_binary, pulumi_env
 from .sandbox_process import SandboxDidNotStart, running_sandbox
 
@@ -48,16 +50,17 @@ def sandbox_ports(stack_file: Path = PROJECT_DIR / f"Pulumi.{STACK}.yaml") -> li
     config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]
     args = []
     for key, field, flag in SANDBOX_ENDPOINTS:
-        url = urlsplit(config[f"twilio-liveagent:{key}"][field])
+        url = urlsplit(config[f"{api_settings.NAMESPACE}:{key}"][field])
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the sandbox binds
             try:
                 probe.bind((url.hostname or "127.0.0.1", url.port or 0))
             except OSError:
                 raise PortTaken(
-                    f"port {url.port} ({key}.{field} in {stack_file.name}) is already in use: stop what holds it "
-                    f"(another `make demo` or `make sandbox`?) or move the demo with `.tools/bin/pulumi config set "
-                    f"--stack {STACK} --path {key}.{field} http://127.0.0.1:<free port>`"
+                    f"port {url.port} ({api_settings.NAMESPACE}:{key}.{field} in {stack_file.name}) is already in use: "
+                    f"stop what holds it (another `make demo` or `make sandbox`?) or move the demo with "
+                    f"`.tools/bin/pulumi config set --stack {STACK} --path {api_settings.NAMESPACE}:{key}.{field} "
+                    "http://127.0.0.1:<free port>`"
                 ) from None
         args += [flag, str(url.port)]
     return args
@@ -90,6 +93,10 @@ def pulumi(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str
     """
     env = pulumi_env()
     env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)
+    # The demo talks to the sandbox with the sandbox's credentials in Pulumi.dev.yaml; credentials of a real
+    # account in the shell would win over them (README, Credentials) and must never be sent to the sandbox.
+    for name in api_settings.ENVIRONMENT:
+        env.pop(name, None)
     print(f"$ pulumi {' '.join(args)}", flush=True)
     pipe = subprocess.PIPE if capture else None
     process = subprocess.Popen(
@@ -104,6 +111,9 @@ def pulumi(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str
 
 
 def demo(destroy: bool) -> int:
+    ignored = [name for name in api_settings.ENVIRONMENT if os.environ.get(name)]
+    if ignored:
+        print(f"make demo: ignoring {', '.join(ignored)} from your shell: the demo uses the sandbox's credentials")
     try:
         with running_sandbox(*sandbox_ports(), state_dir=DEMO_STATE) as urls:
             print(f"sandbox: Twilio at {urls['twilio']}, LiveAgent at {urls['liveagent']} (state in {DEMO_STATE})")

@@ -15,6 +15,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_afte
 from tenacity.wait import wait_base
 
 import rules
+from provider_base import AUTH_FAILURES, CredentialGate
 
 from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
@@ -36,6 +37,7 @@ class LiveAgentSettings:
     timeout: tuple[float, float] = (5.0, 30.0)
     attempts: int = 6
     max_retry_s: float = 120.0
+    source: str = "configured API key"  # where it came from, for errors (never the value)
 
     @property
     def api_base(self) -> str:
@@ -69,11 +71,24 @@ class LiveAgentClient:
         self.session.headers.update({"apikey": settings.api_key, "Accept": "application/json"})
         key_id = hashlib.sha256(settings.api_key.encode()).hexdigest()[:16]
         self.limiter = shared_limiter(settings.api_base, key_id, settings.rate_requests, settings.rate_window_s)
+        self.gate = CredentialGate()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        self.limiter.acquire()
+        with self.gate.request():
+            self.limiter.acquire()
+            response = self._request(method, url, **kwargs)
+            error = None
+            if response.status_code in AUTH_FAILURES:
+                error = LiveAgentApiError(response.status_code, _message(response), method, url)
+                error.hint = f"LiveAgent did not accept the {self.settings.source}: correct or replace it"
+            self.gate.answered(response.status_code, error)
+        if error is not None:
+            raise error
+        return self._checked(response, method, url)
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            response = self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
+            return self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
         except requests.ConnectionError as exc:
             raise _Retryable(
                 LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url)
@@ -83,13 +98,11 @@ class LiveAgentClient:
             if method != "POST":
                 raise _Retryable(error) from exc
             raise error from None
+
+    @staticmethod
+    def _checked(response: requests.Response, method: str, url: str) -> requests.Response:
         if response.status_code >= 400:
-            try:
-                body = response.json() if response.content else None
-            except ValueError:
-                body = response.text
-            message = body.get("message") if isinstance(body, dict) else str(body or response.reason)
-            error = LiveAgentApiError(response.status_code, str(message), method, url)
+            error = LiveAgentApiError(response.status_code, _message(response), method, url)
             retry_after = response.headers.get("Retry-After")
             # 429 is never processed; 5xx only repeated where repeating cannot duplicate a number.
             if response.status_code == 429 or (response.status_code in RETRYABLE_STATUSES and method != "POST"):
@@ -172,3 +185,11 @@ class LiveAgentClient:
             if not rows or len(rows) < 100:
                 return found
             page += 1
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = response.text
+    return str(body.get("message") if isinstance(body, dict) else (body or response.reason))

@@ -9,12 +9,13 @@ class LiveAgentApiError(Exception):
         self.message = message
         self.method = method
         self.url = url
-        super().__init__(str(self))
+        self.hint: str | None = None  # what to fix, when the failure is the caller's (e.g. a refused key)
+        super().__init__(message)
 
     @property
     def not_found(self) -> bool:
         return self.status == 404
 
     def __str__(self) -> str:
-        hint = " (check liveagent.apiKey and its phone permissions)" if self.status in (401, 403) else ""
+        hint = f". {self.hint}" if self.hint else ""
         return f"LiveAgent {self.method} {self.url} failed with HTTP {self.status}: {self.message}{hint}"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    Config,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -16,13 +16,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+import api_settings
 import rules
 from provider_base import ConfiguredProvider, MissingCredentials
 from resource_schema import Field, Schema, form_value
 
 from .client import LiveAgentClient, LiveAgentSettings
 from .errors import LiveAgentApiError
-from .settings import read_settings
 
 # What this stack manages on a LiveAgent phone number; every other field of the number is left as it is.
 SCHEMA = Schema(
@@ -59,8 +59,8 @@ def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
 
 
 class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
-    def settings(self, config: Config | None) -> LiveAgentSettings:
-        return read_settings(config)
+    def settings(self) -> LiveAgentSettings:
+        return api_settings.liveagent_settings(api_settings.plugin_config(os.environ), os.environ)
 
     def new_client(self, settings: LiveAgentSettings) -> LiveAgentClient:
         return LiveAgentClient(settings)

@@ -11,6 +11,7 @@ import collections
 import copy
 import json
 import re
+import secrets
 import threading
 import time
 import uuid
@@ -122,6 +123,7 @@ class LiveAgentEmulator(Emulator):
 
     def reset(self) -> None:
         self.state = self._initial_state()
+        self.api_keys = set(self.seed.get("api_keys") or [self.seed["api_key"]])
 
     def snapshot(self) -> dict[str, Any]:
         return copy.deepcopy(self.state)
@@ -134,6 +136,16 @@ class LiveAgentEmulator(Emulator):
         return {"message": message}
 
     def control(self, request: Request, action: str) -> Response | None:
+        if action == "api_keys" and request.method == "POST":
+            key = str((request.json() or {}).get("api_key") or secrets.token_hex(16))
+            self.api_keys.add(key)
+            return Response(201, {"api_key": key})
+        if action.startswith("api_keys/") and request.method == "DELETE":
+            key = action.removeprefix("api_keys/")
+            if key not in self.api_keys:
+                return Response(404, {"error": "no such API key"})
+            self.api_keys.discard(key)
+            return Response(204, None)
         if action == "rate_limit" and request.method == "GET":
             return Response(200, self.limiter.to_json())
         if action == "rate_limit" and request.method in ("POST", "PUT"):

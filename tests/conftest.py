@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,9 +11,18 @@ from typing import Any
 
 import pytest
 
+import api_settings
 from deploy.sandbox_process import running_sandbox
 from tests.engine import EngineStack
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_credentials_from_the_shell() -> Iterator[None]:
+    """Credentials in the developer's shell would win over every test stack's config (api_settings)."""
+    saved = {name: os.environ.pop(name) for name in api_settings.ENVIRONMENT if name in os.environ}
+    yield
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

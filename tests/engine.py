@@ -17,14 +17,18 @@ from typing import Any
 
 from pulumi import automation as auto
 
+import api_settings
 from deploy.cli import PROJECT_DIR, TOOLS_BIN, pulumi_binary, pulumi_env
 from stack_config import SECRET_PATHS
 
 PASSPHRASE = "test-passphrase"
+ALL_SECRET_KEYS = frozenset({*SECRET_PATHS, *api_settings.SECRET_LEAVES})
 # What the program, the language host and the dynamic-provider plugin need from the project folder.
 LINKED = (
     "Pulumi.yaml",
     "__main__.py",
+    "api_settings.py",
+    "preflight.py",
     "pickler_guard.py",
     "stack_config.py",
     "provider_diff.py",
@@ -98,18 +102,29 @@ class EngineStack:
         return "".join(self.output)
 
     def configure(
-        self, config: dict[str, Any], secret: set[str] = frozenset(SECRET_PATHS), project: str = "twilio-liveagent"
+        self,
+        config: dict[str, Any],
+        secret: set[str] = ALL_SECRET_KEYS,
+        project: str = "twilio-liveagent",
+        api_namespace: str = api_settings.NAMESPACE,
     ) -> None:
-        """Replace the stack config; the secret leaf of each key in `secret` is stored encrypted."""
+        """Replace the stack config; the secret leaves of each key in `secret` are stored encrypted.
+
+        The APIs' settings (`twilio`, `liveagent`) go to `api_namespace`, the rest to the project's.
+        """
         existing = self.stack.get_all_config()
         if existing:
             self.stack.remove_all_config(list(existing))
         config = json.loads(json.dumps(config))
+
+        def namespace(key: str) -> str:
+            return api_namespace if key in api_settings.SECRET_LEAVES else project
+
         secrets = {}
         for key in secret:
-            leaf = SECRET_PATHS[key]
-            if isinstance(config.get(key), dict) and leaf in config[key]:
-                secrets[f"{project}:{key}.{leaf}"] = str(config[key].pop(leaf))
+            for leaf in api_settings.SECRET_LEAVES.get(key) or (SECRET_PATHS[key],):
+                if isinstance(config.get(key), dict) and leaf in config[key]:
+                    secrets[f"{namespace(key)}:{key}.{leaf}"] = str(config[key].pop(leaf))
         payload = {}
         for key, value in config.items():
             entry: dict[str, Any] = {"secret": False}
@@ -118,7 +133,7 @@ class EngineStack:
                 entry["objectValue"] = value
             else:
                 entry["value"] = str(value)
-            payload[f"{project}:{key}"] = entry
+            payload[f"{namespace(key)}:{key}"] = entry
         if payload:
             self.stack.set_all_config_json(json.dumps(payload))
         for path, value in secrets.items():  # `config set-all --json` cannot store secrets inside objects

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import base_config
 from tests.engine import EngineStack, strip_ansi
-from tests.sandbox_client import Sandbox
+from tests.sandbox_client import SEED_AUTH_TOKEN, Sandbox
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -67,9 +67,20 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
     "priority above 65535": (setter("origination.priority", 70000), "origination.priority", "65535"),
     "unknown edge": (setter("trunk.edge", "tokio"), "trunk.edge", "tokyo"),
     "unknown country": (setter("outboundCountries", ["JP", "XX"]), "outboundCountries", "two letters"),
-    # Pulumi.yaml marks these keys secret, so the CLI itself refuses them without their secret leaf.
+    # Pulumi.yaml marks this key secret, so the CLI itself refuses it without its secret leaf.
     "missing password": (setter("credentials.password", REMOVE), "'credentials'", "must be encrypted"),
-    "missing auth token": (setter("twilio.authToken", REMOVE), "'twilio'", "must be encrypted"),
+    "missing auth token": (setter("twilio.authToken", REMOVE), "TWILIO_AUTH_TOKEN", "pulumi-python:twilio.authToken"),
+    "API key without its secret": (
+        setter("twilio.apiKey", "SK" + "0" * 32),
+        "pulumi-python:twilio.apiSecret",
+        "set both",
+    ),
+    "malformed API key SID": (setter("twilio.apiKey", "AC" + "0" * 32), "pulumi-python:twilio.apiKey", "SK followed"),
+    "missing LiveAgent key": (
+        setter("liveagent.apiKey", REMOVE),
+        "LIVEAGENT_API_KEY",
+        "pulumi-python:liveagent.apiKey",
+    ),
     "misspelt key": (
         lambda c: c["trunk"].update(domainprefix=c["trunk"].pop("domainPrefix")),
         "trunk.domainprefix",
@@ -106,6 +117,15 @@ def preview_error(stack: EngineStack, config: dict[str, Any], secret: frozenset[
         stack.configure(config)
     else:
         stack.configure(config, secret=secret)
+    return shown_preview_failure(stack)
+
+
+def preview_error_in(stack: EngineStack, config: dict[str, Any], api_namespace: str) -> str:
+    stack.configure(config, api_namespace=api_namespace)
+    return shown_preview_failure(stack)
+
+
+def shown_preview_failure(stack: EngineStack) -> str:
     # What the terminal shows for a plain `pulumi preview` in the folder: stdout and stderr together.
     done = stack.run("preview", "--non-interactive")
     assert done.returncode != 0, done.stdout
@@ -129,9 +149,26 @@ def test_bad_value_fails_at_preview_naming_the_key(stack: EngineStack, sandbox_p
 def test_secret_in_plain_text_is_refused(stack: EngineStack, sandbox_process: Sandbox) -> None:
     sandbox_process.clear_counters()
     message = preview_error(stack, base_config(sandbox_process), secret=frozenset({"liveagent", "credentials"}))
-    assert "configuration key 'twilio' must be encrypted" in message  # Pulumi.yaml: secret: true
-    assert "5b1e0d2c9f8a7b6c5d4e3f2a1b0c9d8e" not in message, "the error must not echo the secret"
+    assert "pulumi-python:twilio.authToken: is stored in plain text" in message, message
+    assert "pulumi config set --path --secret pulumi-python:twilio.authToken <value>" in message
+    assert SEED_AUTH_TOKEN not in message, "the error must not echo the secret"
     assert sandbox_process.writes() == 0
+
+
+def test_api_settings_in_their_old_place_are_refused_with_the_commands_that_move_them(
+    stack: EngineStack, sandbox_process: Sandbox
+) -> None:
+    """Before they moved to `pulumi-python:`, the API settings were project config; such a stack is told how."""
+    sandbox_process.clear_counters()
+    message = preview_error_in(stack, base_config(sandbox_process), api_namespace="twilio-liveagent")
+    assert "twilio-liveagent:twilio: API settings are no longer read from here" in message, message
+    assert (
+        'pulumi config set --path --secret pulumi-python:twilio.authToken "$(pulumi config get --path '
+        'twilio-liveagent:twilio.authToken)"' in message
+    ), message
+    assert "pulumi config rm twilio-liveagent:liveagent" in message, message
+    assert SEED_AUTH_TOKEN not in message
+    assert sandbox_process.counters("twilio")["total"] == 0, "no request before the config is right"
 
 
 def test_all_problems_are_reported_at_once(stack: EngineStack, sandbox_process: Sandbox) -> None:

@@ -14,8 +14,6 @@ from twilio_provider.phone_number_attachment import PhoneNumberAttachmentProvide
 from twilio_provider.trunk import TrunkProvider
 
 BASE: dict[str, Any] = {
-    "twilio": {"accountSid": "AC" + "0" * 32, "authToken": "token"},
-    "liveagent": {"url": "https://example.ladesk.com", "apiKey": "key"},
     "trunk": {"domainPrefix": "somethingliveagentjp", "disasterRecovery": {"forwardTo": "+18008112345"}},
     "credentials": {"username": "somethingliveagentjp", "password": "Passw0rdPassw0rd"},
 }
@@ -96,12 +94,12 @@ def test_liveagent_state_keeps_our_password_when_the_api_does_not_echo_it() -> N
 
 
 def test_a_plain_text_secret_is_named_with_the_command_that_fixes_it() -> None:
-    # Pulumi.yaml's `secret: true` makes the CLI refuse these first; this is the program's own guard.
+    # Pulumi.yaml's `secret: true` makes the CLI refuse this first; this is the program's own guard.
     with pytest.raises(ConfigError) as failed:
-        parse(BASE, secret_keys={"liveagent", "credentials"})
-    assert "twilio-liveagent:twilio.authToken: is stored in plain text" in str(failed.value)
-    assert "pulumi config set --path --secret twilio.authToken" in str(failed.value)
-    assert "token" not in str(failed.value).replace("authToken", "")
+        parse(BASE, secret_keys=set())
+    assert "twilio-liveagent:credentials.password: is stored in plain text" in str(failed.value)
+    assert "pulumi config set --path --secret credentials.password" in str(failed.value)
+    assert "Passw0rdPassw0rd" not in str(failed.value)
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,15 @@ def test_every_trunk_setting_of_the_config_reaches_the_trunk() -> None:
     }
     assert {key: trunk.inputs[key] for key in expected} == expected
     assert "edge" not in trunk.inputs and "domain_prefix" not in trunk.inputs, "derived, never sent to Twilio"
+
+
+def test_every_api_resource_uses_the_provider_without_inputs() -> None:
+    """The default provider would be handed the whole stack config and keep it in state."""
+    resources = planned(config(numbers=1))
+    [provider] = [r for r in resources if r.type == "pulumi:providers:pulumi-python"]
+    assert provider.inputs == {}, "no setting, credential or URL in the provider's state"
+    dynamic = [r for r in resources if r.type.startswith("pulumi-python:dynamic")]
+    # A provider reference is the provider's URN and id joined by "::".
+    assert dynamic and all(
+        (r.provider or "").endswith("pulumi:providers:pulumi-python::apis::apis-id") for r in dynamic
+    ), [r.provider for r in dynamic]

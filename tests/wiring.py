@@ -10,6 +10,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks
 
+import api_settings
 from components.integration import TwilioLiveAgentIntegration
 from stack_config import parse
 
@@ -21,6 +22,7 @@ class Planned:
     inputs: dict[str, Any]
     parent: str | None
     custom: bool
+    provider: str | None = None
 
 
 class _Recorder(pulumi.runtime.Mocks):
@@ -28,7 +30,9 @@ class _Recorder(pulumi.runtime.Mocks):
         self.resources: list[Planned] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        self.resources.append(Planned(args.typ, args.name, dict(args.inputs), None, bool(args.custom)))
+        self.resources.append(
+            Planned(args.typ, args.name, dict(args.inputs), None, bool(args.custom), args.provider or None)
+        )
         outputs = dict(args.inputs)
         outputs.setdefault("sid", f"{args.name}-sid")
         outputs.setdefault("number_id", f"{args.name}-id")
@@ -50,7 +54,8 @@ def planned(raw_config: dict[str, Any]) -> list[Planned]:
 
     @pulumi.runtime.test
     def build() -> pulumi.Output[Any]:
-        integration = TwilioLiveAgentIntegration("integration", config)
+        provider = pulumi.ProviderResource(api_settings.NAMESPACE, "apis", {})  # as __main__.py makes it
+        integration = TwilioLiveAgentIntegration("integration", config, pulumi.ResourceOptions(providers=[provider]))
         return pulumi.Output.all(integration.numbers, integration.pinned_termination_host)
 
     build()
@@ -60,6 +65,7 @@ def planned(raw_config: dict[str, Any]) -> list[Planned]:
 # What the guide's steps make, each a component and its dynamic resources, counted from the config alone
 # (not from the program, so that a resource the program drops or adds by mistake shows).
 STACK_AND_INTEGRATION = 2
+API_PROVIDER = 1  # the explicit provider that reads the APIs' settings at each command
 TRUNK = 2  # SipTrunk and its trunk
 CREDENTIALS = 4  # CredentialList, the list, the credential, the list on the trunk
 ORIGINATION = 2
@@ -69,6 +75,6 @@ PER_NUMBER = 4  # the Twilio attachment and the LiveAgent number, each a compone
 
 def resource_count(raw_config: dict[str, Any]) -> int:
     """What `pulumi up` reports as created for this config, stack included."""
-    fixed = STACK_AND_INTEGRATION + TRUNK + CREDENTIALS + ORIGINATION
+    fixed = STACK_AND_INTEGRATION + API_PROVIDER + TRUNK + CREDENTIALS + ORIGINATION
     countries = DIALING_PERMISSIONS if raw_config.get("outboundCountries") else 0
     return fixed + countries + PER_NUMBER * len(raw_config.get("numbers") or [])

@@ -11,6 +11,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from provider_base import AUTH_FAILURES, CredentialGate
+
 from .errors import TwilioApiError
 
 # The three public hosts this project talks to; a base URL may replace each (the sandbox serves all
@@ -38,13 +40,15 @@ class _TwilioRetry(Retry):
 
 @dataclass(frozen=True)
 class TwilioSettings:
-    account_sid: str
-    auth_token: str = field(repr=False)
+    account_sid: str  # in every v2010 path; the Basic-auth user unless an API key is used
+    secret: str = field(repr=False)  # the auth token, or the API key's secret
     base_url: str | None = None  # None: Twilio's public hosts
     timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
     retries: int = 6
     backoff_factor: float = 0.3
     backoff_max: float = 8.0
+    key_sid: str | None = None  # SK…: API-key auth
+    source: str = "configured credentials"  # where they came from, for errors (never the values)
 
     def host(self, service: str) -> str:
         if self.base_url:
@@ -60,7 +64,8 @@ class TwilioClient:
     def __init__(self, settings: TwilioSettings, session: requests.Session | None = None):
         self.settings = settings
         self.session = session or requests.Session()
-        self.session.auth = (settings.account_sid, settings.auth_token)
+        self.session.auth = (settings.key_sid or settings.account_sid, settings.secret)
+        self.gate = CredentialGate()
         self.session.headers["Accept"] = "application/json"
         retry = _TwilioRetry(
             total=settings.retries,
@@ -94,26 +99,29 @@ class TwilioClient:
     def request(
         self, method: str, url: str, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
     ) -> Any:
-        try:
-            response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
-        except requests.RequestException as exc:
-            raise TwilioApiError(
-                0,
-                None,
-                f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
-                method,
-                _safe(url),
-            ) from None
-        if response.status_code == 204 or not response.content:
+        with self.gate.request():
+            try:
+                response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
+            except requests.RequestException as exc:
+                raise TwilioApiError(
+                    0,
+                    None,
+                    f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
+                    method,
+                    _safe(url),
+                ) from None
+            try:
+                body = response.json() if response.content else None
+            except ValueError:
+                body = response.text
+            error = None
             if response.status_code >= 400:
-                raise TwilioApiError(response.status_code, None, response.reason or "error", method, _safe(url))
-            return None
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        if response.status_code >= 400:
-            raise TwilioApiError.from_body(response.status_code, body, method, _safe(url))
+                error = TwilioApiError.from_body(response.status_code, body or response.reason, method, _safe(url))
+                if response.status_code in AUTH_FAILURES:
+                    error.hint = f"Twilio did not accept the {self.settings.source}: correct or replace it"
+            self.gate.answered(response.status_code, error)
+        if error is not None:
+            raise error
         return body
 
     def get(self, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -17,6 +17,7 @@ class TwilioApiError(Exception):
         self.method = method
         self.url = url
         self.more_info = more_info
+        self.hint: str | None = None  # what to fix, when the failure is the caller's (e.g. refused credentials)
         super().__init__(message)
 
     @classmethod
@@ -40,4 +41,5 @@ class TwilioApiError(Exception):
     def __str__(self) -> str:
         code = f" (Twilio error {self.code})" if self.code else ""
         more = f"; see {self.more_info}" if self.more_info else ""
-        return f"Twilio {self.method} {self.url} failed with HTTP {self.status}{code}: {self.message}{more}"
+        hint = f". {self.hint}" if self.hint else ""
+        return f"Twilio {self.method} {self.url} failed with HTTP {self.status}{code}: {self.message}{more}{hint}"

@@ -32,6 +32,7 @@ class TwilioBase(Emulator):
         self.seed = seed
         self.account_sid: str = seed["account_sid"]
         self.auth_token: str = seed["auth_token"]
+        self.api_keys: dict[str, str] = {}  # SK… → secret; made and revoked through control endpoints
         self._save = save
         self.state: dict[str, Any] = state if state is not None else initial_state(seed, self.now())
         self._register_routes()
@@ -41,6 +42,8 @@ class TwilioBase(Emulator):
 
     def reset(self) -> None:
         self.state = initial_state(self.seed, self.now())
+        self.auth_token = self.seed["auth_token"]
+        self.api_keys = {}
 
     def snapshot(self) -> dict[str, Any]:
         state = copy.deepcopy(self.state)
@@ -73,6 +76,8 @@ class TwilioBase(Emulator):
                 user, password = "", ""
             if user == self.account_sid and password == self.auth_token:
                 return
+            if user in self.api_keys and password == self.api_keys[user]:
+                return  # an API key of this account: the account SID stays in the paths
         raise ApiError(
             401,
             {

@@ -7,6 +7,7 @@ Each resource family's routes live in a module of their own; this class puts the
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from ..server import Request, Response
@@ -23,6 +24,17 @@ class TwilioEmulator(TrunkingRoutes, CredentialRoutes, IncomingNumberRoutes, Dia
             self.state["clock_offset"] += float(body.get("advance_seconds", 0))
             self.after_write()
             return Response(200, {"clock_offset": self.state["clock_offset"]})
+        if action == "auth_token" and request.method == "POST":
+            # As the console's "rotate auth token": the old token stops working at once.
+            self.auth_token = str((request.json() or {}).get("auth_token") or secrets.token_hex(16))
+            return Response(200, {"auth_token": self.auth_token})
+        if action == "api_keys" and request.method == "POST":
+            sid, secret = "SK" + secrets.token_hex(16), secrets.token_urlsafe(24)
+            self.api_keys[sid] = secret
+            return Response(201, {"sid": sid, "secret": secret})
+        if action.startswith("api_keys/") and request.method == "DELETE":
+            gone = self.api_keys.pop(action.removeprefix("api_keys/"), None)
+            return Response(204 if gone else 404, None if gone else {"error": "no such API key"})
         if action == "verify_credential" and request.method == "POST":
             # What a SIP REGISTER would tell: does this password work for that credential?
             body = request.json() or {}
