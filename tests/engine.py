@@ -74,7 +74,9 @@ class EngineStack:
         project_file: str | None = None,
         main: Path | None = None,
         source: Path = PROJECT_DIR,
+        env: dict[str, str] | None = None,
     ):
+        """`env` is added to every CLI run's environment (e.g. credentials, as a CI job exports them)."""
         self.tmp = tmp
         self.name = name or f"t{uuid.uuid4().hex[:8]}"
         self.backend = backend or tmp / "state"
@@ -85,6 +87,7 @@ class EngineStack:
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PATH": pulumi_env()["PATH"],
+            **(env or {}),
         }
         options = auto.LocalWorkspaceOptions(
             work_dir=str(self.project_dir),
@@ -104,7 +107,7 @@ class EngineStack:
     def configure(
         self,
         config: dict[str, Any],
-        secret: set[str] = ALL_SECRET_KEYS,
+        secret: frozenset[str] = ALL_SECRET_KEYS,
         project: str = "twilio-liveagent",
         api_namespace: str = api_settings.NAMESPACE,
     ) -> None:

@@ -51,6 +51,29 @@ class Sandbox:
             timeout=10,
         ).raise_for_status()
 
+    # -- credentials, as a person changes them in each console
+    def rotate_auth_token(self) -> str:
+        """Twilio's "rotate auth token": the old one stops working."""
+        response = requests.post(f"{self.twilio_url}/__sandbox/auth_token", json={}, timeout=10)
+        response.raise_for_status()
+        return str(response.json()["auth_token"])
+
+    def new_twilio_api_key(self) -> tuple[str, str]:
+        response = requests.post(f"{self.twilio_url}/__sandbox/api_keys", json={}, timeout=10)
+        response.raise_for_status()
+        return str(response.json()["sid"]), str(response.json()["secret"])
+
+    def revoke_twilio_api_key(self, sid: str) -> None:
+        requests.delete(f"{self.twilio_url}/__sandbox/api_keys/{sid}", timeout=10).raise_for_status()
+
+    def new_liveagent_api_key(self) -> str:
+        response = requests.post(f"{self.liveagent_url}/__sandbox/api_keys", json={}, timeout=10)
+        response.raise_for_status()
+        return str(response.json()["api_key"])
+
+    def revoke_liveagent_api_key(self, key: str) -> None:
+        requests.delete(f"{self.liveagent_url}/__sandbox/api_keys/{key}", timeout=10).raise_for_status()
+
     def password_works(self, credential_sid: str, password: str) -> bool:
         response = requests.post(
             f"{self.twilio_url}/__sandbox/verify_credential",
