@@ -1,4 +1,9 @@
-"""A stack deployed by an earlier release keeps working: one `pulumi up` of this code takes it over."""
+"""A stack deployed by an earlier release keeps working: one `pulumi up` of this code takes it over.
+
+The earlier release kept the API credentials in project config, and the default provider kept that whole
+config in state; here the stack moves them to the environment, as a team moving to CI secrets does, and
+one `pulumi up` leaves a checkpoint that holds none of them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from typing import Any
 from deploy.cli import PROJECT_DIR
 from tests.conftest import base_config
 from tests.engine import EngineStack, changes
-from tests.sandbox_client import Sandbox
+from tests.sandbox_client import SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
+from tests.test_credentials import assert_nowhere, key_env
 
 # The last main before each field, rule and path was declared once (and before the language host).
 EARLIER_RELEASE = "d7a7bfb"
@@ -43,18 +49,31 @@ def test_a_stack_of_the_earlier_release_is_taken_over_with_no_replacement(tmp_pa
     config: dict[str, Any] = base_config(sandbox)
     backend = tmp_path / "state"
     earlier = EngineStack(tmp_path / "old", name="upgrade", backend=backend, source=earlier_tree(tmp_path))
-    earlier.configure(config)
+    earlier.configure(config, api_namespace="twilio-liveagent")  # where that release read them
     earlier.up()
+    assert SEED_AUTH_TOKEN in earlier.cli("stack", "export", "--show-secrets"), "what this release stops keeping"
     before = sandbox.state("twilio"), sandbox.state("liveagent")
 
     # The same stack, its config file carried over, now run by this release's code.
     shutil.copy(earlier.project_dir / "Pulumi.upgrade.yaml", tmp_path / "Pulumi.upgrade.yaml")
     (tmp_path / "new" / "project").mkdir(parents=True)
     shutil.copy(tmp_path / "Pulumi.upgrade.yaml", tmp_path / "new" / "project" / "Pulumi.upgrade.yaml")
-    current = EngineStack(tmp_path / "new", name="upgrade", backend=backend)
+    sid, secret = sandbox.new_twilio_api_key()
+    current = EngineStack(tmp_path / "new", name="upgrade", backend=backend, env=key_env(sid, secret, SEED_API_KEY))
+    for old in ("twilio", "liveagent"):
+        current.cli("config", "rm", f"twilio-liveagent:{old}")
+    current.cli("config", "set", "--path", "pulumi-python:twilio.apiBaseUrl", sandbox.twilio_url)
+    current.cli("config", "set", "--path", "pulumi-python:liveagent.url", sandbox.liveagent_url)
     try:
         taken_over = changes(current.up().summary.resource_changes or {})
-        assert set(taken_over) <= {"update"}, f"no create, replace or delete when upgrading: {taken_over}"
+        assert taken_over.pop("create", 0) == 1, "the provider that reads the settings at each command"
+        assert set(taken_over) <= {"update"}, f"no other create, no replace or delete when upgrading: {taken_over}"
+        checkpoint = next(backend.rglob("stacks/*/upgrade.json")).read_text(encoding="utf-8")
+        exports = {
+            "export": current.cli("stack", "export"),
+            "--show-secrets": current.cli("stack", "export", "--show-secrets"),
+        }
+        assert_nowhere([SEED_AUTH_TOKEN, SEED_API_KEY, secret], {"checkpoint": checkpoint, **exports})
         after = sandbox.state("twilio"), sandbox.state("liveagent")
         assert identities(after) == identities(before), "the same trunk, list, credential, URL and numbers"
         sandbox.clear_counters()
