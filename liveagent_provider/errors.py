@@ -17,5 +17,6 @@ class LiveAgentApiError(Exception):
         return self.status == 404
 
     def __str__(self) -> str:
-        hint = f". {self.hint}" if self.hint else ""
-        return f"LiveAgent {self.method} {self.url} failed with HTTP {self.status}: {self.message}{hint}"
+        if self.hint:  # the fix first: a refused key fails every resource of the run with this line
+            return f"{self.hint} (HTTP {self.status} on {self.method} {self.url}: {self.message})"
+        return f"LiveAgent {self.method} {self.url} failed with HTTP {self.status}: {self.message}"

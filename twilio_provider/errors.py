@@ -41,5 +41,6 @@ class TwilioApiError(Exception):
     def __str__(self) -> str:
         code = f" (Twilio error {self.code})" if self.code else ""
         more = f"; see {self.more_info}" if self.more_info else ""
-        hint = f". {self.hint}" if self.hint else ""
-        return f"Twilio {self.method} {self.url} failed with HTTP {self.status}{code}: {self.message}{more}{hint}"
+        if self.hint:  # the fix first: a refused credential fails every resource of the run with this line
+            return f"{self.hint} (HTTP {self.status}{code} on {self.method} {self.url}: {self.message})"
+        return f"Twilio {self.method} {self.url} failed with HTTP {self.status}{code}: {self.message}{more}"
