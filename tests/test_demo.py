@@ -14,7 +14,7 @@ from stack_config import SECRET_PATHS
 from tests.wiring import resource_count
 
 
-def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def deploy(command: str, tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
     """`make demo` / `make demo-destroy`, with the state backend and sandbox state in a temp folder."""
     (tmp_path / "state").mkdir(exist_ok=True)
     env = {
@@ -22,6 +22,7 @@ def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
         "DEMO_SANDBOX_STATE": str(tmp_path / "sandbox"),
         "PULUMI_CONFIG_PASSPHRASE": "sandbox-demo",
+        **extra_env,
     }
     env.pop("MAKEFLAGS", None)
     return subprocess.run(
@@ -31,18 +32,20 @@ def deploy(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 def dev_resource_count() -> int:
     """How many resources the dev stack's config makes (its encrypted secrets replaced by valid stand-ins)."""
-    stand_ins = {"authToken": "token", "apiKey": "key", "password": "Passw0rdPassw0rd"}
     config = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"]
-    raw = {key.split(":", 1)[1]: value for key, value in config.items()}
+    raw = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith("twilio-liveagent:")}
     for key, leaf in SECRET_PATHS.items():
-        raw[key][leaf] = stand_ins[leaf]
+        raw[key][leaf] = "Passw0rdPassw0rd"
     return resource_count(raw)
 
 
 def test_demo_converges_the_dev_stack_and_demo_destroy_tears_it_down(tmp_path: Path) -> None:
     count = dev_resource_count()
-    first = deploy("demo", tmp_path)
+    # A real account's token in the shell would win over the dev stack's; the demo must not send it anywhere.
+    first = deploy("demo", tmp_path, TWILIO_AUTH_TOKEN="token-of-a-real-account")
     assert first.returncode == 0, first.stdout + first.stderr
+    assert "make demo: ignoring TWILIO_AUTH_TOKEN from your shell" in first.stdout
+    assert "auth token from pulumi-python:twilio.authToken (stack config)" in first.stdout
     assert f"+ {count} created" in first.stdout
     assert "What now routes where:" in first.stdout
     assert "+815012345678: Twilio PN" in first.stdout and "dial prefix 01" in first.stdout
@@ -65,5 +68,7 @@ def test_demo_names_a_port_in_use_and_how_to_move_it(tmp_path: Path) -> None:
         taken = deploy("demo", tmp_path)
     assert taken.returncode != 0
     assert "Traceback" not in taken.stderr
-    assert "port 18081 (twilio.apiBaseUrl in Pulumi.dev.yaml) is already in use" in taken.stderr, taken.stderr
-    assert ".tools/bin/pulumi config set --stack dev --path twilio.apiBaseUrl" in taken.stderr
+    assert "port 18081 (pulumi-python:twilio.apiBaseUrl in Pulumi.dev.yaml) is already in use" in taken.stderr, (
+        taken.stderr
+    )
+    assert ".tools/bin/pulumi config set --stack dev --path pulumi-python:twilio.apiBaseUrl" in taken.stderr
