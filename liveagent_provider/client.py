@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
 from tenacity.wait import wait_base
+from urllib3.exceptions import NewConnectionError
 
 import rules
 from provider_base import AUTH_FAILURES, CredentialGate
@@ -90,9 +91,12 @@ class LiveAgentClient:
         try:
             return self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
         except requests.ConnectionError as exc:
-            raise _Retryable(
-                LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url)
-            ) from exc
+            error = LiveAgentApiError(0, f"connection failed ({exc.__class__.__name__})", method, url)
+            # A connection lost after the request was sent may have created the number: a POST is sent
+            # again only when it never left (no connection could be made).
+            if method != "POST" or _never_sent(exc):
+                raise _Retryable(error) from exc
+            raise error from None
         except requests.Timeout as exc:
             error = LiveAgentApiError(0, f"no answer in time ({exc.__class__.__name__})", method, url)
             if method != "POST":
@@ -193,3 +197,8 @@ def _message(response: requests.Response) -> str:
     except ValueError:
         body = response.text
     return str(body.get("message") if isinstance(body, dict) else (body or response.reason))
+
+
+def _never_sent(error: requests.ConnectionError) -> bool:
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(error, requests.ConnectTimeout) or isinstance(reason, NewConnectionError)

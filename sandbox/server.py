@@ -69,12 +69,20 @@ class Route:
         self.regex = re.compile(f"^{pattern}$")
 
 
+NETWORK_FAULTS = ("drop", "timeout", "commit_drop", "commit_timeout")
+
+
 @dataclass
 class FaultPlan:
-    """Faults injected before a request reaches the emulated API, so a faulted write never happens."""
+    """Faults injected into API requests.
+
+    Most fire before the request reaches the emulated API, so a faulted write never happens; the
+    `commit_drop` and `commit_timeout` kinds let the API process the request and then lose its answer
+    (the connection closed at once, or after `timeout_ms`), as a network failure after the write would.
+    """
 
     rate: float = 0.0
-    statuses: list[int | str] = field(default_factory=lambda: [503])  # ints, "timeout" or "drop"
+    statuses: list[int | str] = field(default_factory=lambda: [503])  # ints or one of NETWORK_FAULTS
     latency_ms: float = 0.0  # added to every API request
     timeout_ms: float = 15000.0  # how long a "timeout" fault holds the connection before closing it
     retry_after: float | None = None  # Retry-After header (seconds) on faulted 429/503
@@ -92,8 +100,8 @@ class FaultPlan:
         if not 0.0 <= plan.rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         for status in plan.statuses:
-            if status not in ("timeout", "drop") and not (isinstance(status, int) and 400 <= status <= 599):
-                raise ValueError(f"status {status!r} is not an HTTP error status, 'timeout' or 'drop'")
+            if status not in NETWORK_FAULTS and not (isinstance(status, int) and 400 <= status <= 599):
+                raise ValueError(f"status {status!r} is not an HTTP error status or one of {', '.join(NETWORK_FAULTS)}")
         plan.rng = random.Random(plan.seed)
         return plan
 
@@ -317,6 +325,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if plan.latency_ms:
             time.sleep(plan.latency_ms / 1000.0)
         fault = plan.draw(request.method)
+        if fault in ("commit_drop", "commit_timeout"):
+            emulator.dispatch(request)  # done and counted as usual; only the answer is lost
+            if fault == "commit_timeout":
+                time.sleep(plan.timeout_ms / 1000.0)
+            self._drop()
+            return
         if fault is not None:
             route, _ = emulator.match(request.method, request.path)
             route_name = route.name if route else f"{request.method} <unmatched>"

@@ -274,3 +274,23 @@ def test_liveagent_client_follows_the_cursor(sandbox: Sandbox) -> None:
     client = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY))
     found = client.find_numbers({"name": "bulk"})
     assert len({n["id"] for n in found}) == 130
+
+
+@pytest.mark.parametrize("fault", ["commit_drop", "commit_timeout"])
+def test_a_create_whose_answer_is_lost_after_the_write_is_not_sent_again(sandbox: Sandbox, fault: str) -> None:
+    """Resending it would make a second trunk (Twilio) or fail on the number made by the first (LiveAgent)."""
+    for api in ("twilio", "liveagent"):
+        sandbox.faults(api, rate=1.0, statuses=[fault], methods=["POST"], timeout_ms=1500)
+    twilio = TwilioClient(
+        TwilioSettings(
+            SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retries=3, backoff_factor=0.01, timeout=(2.0, 0.5)
+        )
+    )
+    with pytest.raises(TwilioApiError):
+        twilio.post(*paths.trunks(), {"FriendlyName": "lost answer"})
+    liveagent = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, timeout=(2.0, 0.5), attempts=3))
+    with pytest.raises(LiveAgentApiError):
+        liveagent.add_number({"type": "S", "number": "+815012345678", "status": "A", "name": "lost answer"})
+    assert [trunk["friendly_name"] for trunk in sandbox.trunks()] == ["lost answer"], "made once, not again"
+    assert len(sandbox.liveagent_numbers()) == 1
+    assert sandbox.counters("twilio")["writes"] == 1 and sandbox.counters("liveagent")["writes"] == 1

@@ -76,7 +76,9 @@ class TwilioClient:
             backoff_max=settings.backoff_max,
             backoff_jitter=0.3,
             status_forcelist=RETRY_STATUSES,
-            allowed_methods=None,
+            # A read error or timeout may come after Twilio has done the request: only idempotent methods
+            # are sent again then. Connection failures (nothing sent) and 429/503 are retried for every method.
+            allowed_methods=IDEMPOTENT,
             respect_retry_after_header=True,
             raise_on_status=False,
         )
