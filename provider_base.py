@@ -1,4 +1,4 @@
-"""What every dynamic provider here shares: settings read in `configure`, one API client per process.
+"""What every dynamic provider here shares: settings per command, one API client per process, an engine watch.
 
 Providers are pickled into state with their class, so nothing is kept on the instance: settings are read
 for each command (api_settings), and clients, with their connection pools, rate limiters and credential
@@ -8,8 +8,10 @@ gates, live in a per-process cache keyed by those settings.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import threading
+import time
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -27,6 +29,53 @@ class MissingCredentials(RuntimeError):
 
 
 AUTH_FAILURES = frozenset({401, 403})
+ENGINE_CHECK_S = 1.0
+_engine: tuple[str, int] | None = None  # set in the provider plugin process only (by `configure`)
+
+
+class EngineGone(RuntimeError):
+    """The Pulumi CLI that started this provider process has gone (killed): nothing more is written."""
+
+
+def _engine_alive(address: tuple[str, int]) -> bool:
+    try:
+        socket.create_connection(address, timeout=1.0).close()
+        return True
+    except OSError:
+        return False
+
+
+def watch_engine(argv: list[str]) -> None:
+    """Exit this provider process once its engine is gone, checking every second.
+
+    A CLI killed with SIGKILL leaves its plugins running, and an orphaned provider would carry on with the
+    writes it was asked for, behind the back of the next run. The plugin's first argument is the engine's
+    address (host:port); it stops answering when the CLI has died.
+    """
+    global _engine
+    if _engine is not None or len(argv) < 2:
+        return
+    host, _, port = argv[1].rpartition(":")
+    if not host or not port.isdigit():
+        return
+    _engine = (host, int(port))
+
+    def watch(address: tuple[str, int]) -> None:
+        while True:
+            time.sleep(ENGINE_CHECK_S)
+            if not _engine_alive(address):
+                os._exit(EXIT_ENGINE_GONE)
+
+    threading.Thread(target=watch, args=(_engine,), name="engine-watch", daemon=True).start()
+
+
+EXIT_ENGINE_GONE = 75
+
+
+def require_engine() -> None:
+    """Before a write: refuse it when the engine that asked for it has gone (a no-op outside a provider)."""
+    if _engine is not None and not _engine_alive(_engine):
+        raise EngineGone("the Pulumi CLI that started this provider has gone; nothing more is written")
 
 
 class CredentialGate:
@@ -69,6 +118,7 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
         # whole; without frames the user reads just the error, which names what to fix.
         if not os.environ.get("PROVIDER_TRACEBACKS"):
             sys.tracebacklimit = 0
+        watch_engine(sys.argv)
 
     def settings(self) -> Hashable:
         """The API's settings from the environment or `pulumi-python:` config; raises MissingCredentials."""

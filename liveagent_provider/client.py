@@ -16,7 +16,7 @@ from tenacity.wait import wait_base
 from urllib3.exceptions import NewConnectionError
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate
+from provider_base import AUTH_FAILURES, CredentialGate, require_engine
 
 from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
@@ -75,6 +75,8 @@ class LiveAgentClient:
         self.gate = CredentialGate()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        if method != "GET":
+            require_engine()
         with self.gate.request():
             self.limiter.acquire()
             response = self._request(method, url, **kwargs)

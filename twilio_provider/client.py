@@ -11,7 +11,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from provider_base import AUTH_FAILURES, CredentialGate
+from provider_base import AUTH_FAILURES, CredentialGate, require_engine
 
 from .errors import TwilioApiError
 
@@ -101,6 +101,8 @@ class TwilioClient:
     def request(
         self, method: str, url: str, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
     ) -> Any:
+        if method != "GET":
+            require_engine()
         with self.gate.request():
             try:
                 response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
