@@ -15,7 +15,7 @@ from typing import Any
 from pulumi.dynamic import CheckResult, DiffResult
 
 import rules
-from provider_diff import as_int, check_failures, diff_result
+from provider_diff import as_int, check_failures, diff_result, is_unknown
 
 REQUIRED: Any = object()  # no default: the input must be given
 
@@ -146,6 +146,15 @@ class Schema:
             elif f.default is not REQUIRED:
                 found[f.name] = f.default
         return found
+
+    def differences(self, found: Mapping[str, Any], props: Mapping[str, Any]) -> list[str]:
+        """The compared properties on which a resource found in the API (`from_api` of it) differs from the
+        inputs; what a response does not carry, or an input not yet known (preview), is not a difference."""
+        return [
+            name
+            for name in self.inputs
+            if name in found and not is_unknown(props.get(name)) and as_int(found[name]) != as_int(props.get(name))
+        ]
 
     def read_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
         """The inputs a refresh reports: what is live now, so a later diff shows the drift."""

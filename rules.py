@@ -23,6 +23,12 @@ def e164_problem(value: Any) -> str | None:
     return None if isinstance(value, str) and re.fullmatch(E164, value) else f"{value!r} {E164_HINT}"
 
 
+def same_number(a: Any, b: Any) -> bool:
+    """Two spellings of one phone number (an API may return it with spaces or dashes): same digits, both +."""
+    digits_a, digits_b = (re.sub(r"[^\d+]", "", str(x or "")) for x in (a, b))
+    return bool(digits_a) and digits_a == digits_b
+
+
 # --- Names and credentials ---------------------------------------------------------------------------------
 
 FRIENDLY_NAME_MAX = 64  # Twilio's limit for trunk, list and origination URL names

@@ -109,6 +109,7 @@ class NumberConfig(_Model):
     record_in_call: bool = Field(False, alias="recordInCall")
     record_out_call: bool = Field(False, alias="recordOutCall")
     adopt: bool = Field(False, description="take over a LiveAgent number that already exists")
+    take_over: bool = Field(False, alias="takeOver", description="attach it even if it is on another trunk")
 
     _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
 
@@ -119,6 +120,7 @@ class StackConfig(_Model):
     credentials: CredentialsConfig
     numbers: list[NumberConfig] = Field(default_factory=list)
     outbound_countries: list[str] = Field(default_factory=list, alias="outboundCountries")
+    adopt: bool = Field(False, description="take over what exists already (made by hand) instead of refusing it")
 
     @field_validator("outbound_countries")
     @classmethod

@@ -16,6 +16,8 @@ class CredentialListArgs:
     username: str
     password: pulumi.Input[str]
     """Secret; Twilio never returns it, so state keeps only a salted digest."""
+    adopt: bool = False
+    """Take over a list with this name and a credential with this username made by hand."""
 
 
 class CredentialList(pulumi.ComponentResource):
@@ -26,13 +28,16 @@ class CredentialList(pulumi.ComponentResource):
     def __init__(self, name: str, args: CredentialListArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:CredentialList", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.list = credential_list.CredentialList(f"{name}-list", {"friendly_name": args.list_name}, child)
+        self.list = credential_list.CredentialList(
+            f"{name}-list", {"friendly_name": args.list_name, "adopt": args.adopt}, child
+        )
         self.credential = credential.Credential(
             f"{name}-credential",
             {
                 "credential_list_sid": self.list.id,
                 "username": args.username,
                 "password": pulumi.Output.secret(args.password),
+                "adopt": args.adopt,
             },
             child,
         )

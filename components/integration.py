@@ -58,6 +58,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 disaster_recovery_method=recovery.method if recovery else rules.DEFAULT_HTTP_METHOD,
                 recording_mode=trunk_config.recording.mode,
                 recording_trim=trunk_config.recording.trim,
+                adopt=args.adopt,
             ),
             child,
         )
@@ -70,6 +71,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 list_name=args.credentials.list_name,
                 username=args.credentials.username,
                 password=password,
+                adopt=args.adopt,
             ),
             child,
         )
@@ -83,6 +85,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 weight=origination.weight,
                 priority=origination.priority,
                 enabled=origination.enabled,
+                adopt=args.adopt,
             ),
             child,
         )
@@ -96,7 +99,14 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
         for entry in args.numbers:
             slug = number_slug(entry.number)
             attachment = PhoneNumberAttachment(
-                f"{slug}-twilio", PhoneNumberAttachmentArgs(trunk_sid=trunk_sid, phone_number=entry.number), child
+                f"{slug}-twilio",
+                PhoneNumberAttachmentArgs(
+                    trunk_sid=trunk_sid,
+                    phone_number=entry.number,
+                    trunk_domain=args.termination_domain,
+                    take_over=entry.take_over,
+                ),
+                child,
             )
             # Twilio first: the LiveAgent number points at a credential and a route that already exist, so a
             # changed password reaches Twilio before LiveAgent within one `pulumi up`.
@@ -112,7 +122,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                     password=password,
                     record_in_call=entry.record_in_call,
                     record_out_call=entry.record_out_call,
-                    adopt=entry.adopt,
+                    adopt=entry.adopt or args.adopt,
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]),
             )

@@ -18,6 +18,8 @@ class OriginationUrlArgs:
     weight: int = rules.DEFAULT_ORIGINATION_WEIGHT
     priority: int = rules.DEFAULT_ORIGINATION_PRIORITY
     enabled: bool = True
+    adopt: bool = False
+    """Take over an origination URL with this SIP URL on the trunk, made by hand, whatever its settings."""
 
 
 class OriginationUrl(pulumi.ComponentResource):
@@ -35,6 +37,7 @@ class OriginationUrl(pulumi.ComponentResource):
                 "weight": args.weight,
                 "priority": args.priority,
                 "enabled": args.enabled,
+                "adopt": args.adopt,
             },
             pulumi.ResourceOptions(parent=self),
         )

@@ -14,6 +14,10 @@ class PhoneNumberAttachmentArgs:
     trunk_sid: pulumi.Input[str]
     phone_number: str
     """E.164; must already be a number of the account."""
+    trunk_domain: str | None = None
+    """The trunk's termination domain: tells, at preview, whether a number sits on our trunk or another."""
+    take_over: bool = False
+    """Attach it even if it is on another trunk (moving it, and its calls, to this one)."""
 
 
 class PhoneNumberAttachment(pulumi.ComponentResource):
@@ -26,6 +30,8 @@ class PhoneNumberAttachment(pulumi.ComponentResource):
             {
                 "trunk_sid": args.trunk_sid,
                 "phone_number": args.phone_number,
+                "trunk_domain": args.trunk_domain,
+                "take_over": args.take_over,
             },
             pulumi.ResourceOptions(parent=self),
         )

@@ -24,6 +24,8 @@ class SipTrunkArgs:
     cnam_lookup_enabled: bool = False
     recording_mode: str = rules.DEFAULT_RECORDING_MODE
     recording_trim: str = rules.DEFAULT_RECORDING_TRIM
+    adopt: bool = False
+    """Take over a trunk with this domain made by hand, whatever its settings."""
 
 
 class SipTrunk(pulumi.ComponentResource):

@@ -18,6 +18,7 @@ from pulumi.dynamic import (
 
 import api_settings
 import rules
+import takeover
 from provider_base import ConfiguredProvider, MissingCredentials
 from resource_schema import Field, Schema, form_value
 
@@ -58,6 +59,22 @@ def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     return {**number, **SCHEMA.api_values(props), "type": NUMBER_TYPE}
 
 
+def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
+    """The LiveAgent number with exactly this E.164 (a filter's first hit could be another number)."""
+    for found in client.find_numbers({"number": number}):
+        if rules.same_number(found.get("number"), number):
+            return found
+    return None
+
+
+def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    differences = SCHEMA.differences(SCHEMA.from_api(found), props)
+    if takeover.may_take(props.get(takeover.ADOPT), differences):
+        return None
+    also = f" or on {props['number']} alone in twilio-liveagent:numbers"
+    return takeover.refusal("LiveAgent number", props["number"], found["id"], differences, "LiveAgent", also)
+
+
 class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def settings(self) -> LiveAgentSettings:
         return api_settings.liveagent_settings(api_settings.plugin_config(os.environ), os.environ)
@@ -65,7 +82,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def new_client(self, settings: LiveAgentSettings) -> LiveAgentClient:
         return LiveAgentClient(settings)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked = SCHEMA.check(news)
         inputs, failures = checked.inputs, list(checked.failures or [])
         department = inputs.get("department_name")
@@ -88,6 +105,12 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
                             f"exists: {names}",
                         )
                     )
+        if not olds and not failures and isinstance(inputs.get("number"), str):
+            # A new number: one that LiveAgent has already is refused here, at preview, or taken over.
+            found = find_number(self.client, inputs["number"])
+            problem = _refusal(found, inputs) if found else None
+            if problem:
+                failures.append(CheckFailure("number", problem))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -96,33 +119,28 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
-        existing = client.find_numbers({"number": props["number"]})
-        if existing:
-            found = existing[0]
-            if not props.get("adopt"):
-                raise LiveAgentApiError(
-                    409,
-                    (
-                        f"LiveAgent already has number {props['number']} (id {found['id']}, name "
-                        f"{found.get('name')!r}) and this stack did not create it. To manage it from this stack, set "
-                        "`adopt: true` on that number in the stack config and run `pulumi up` again; or delete it in "
-                        "LiveAgent first"
-                    ),
-                    "POST",
-                    client.settings.api_base + "/phone_numbers",
-                )
-            body = client.update_number(found["id"], merged(found, props))
-        else:
+        found = find_number(client, props["number"])
+        if found is None:
             body = client.add_number(to_form(props))
+        else:
+            problem = _refusal(found, props)
+            if problem:
+                raise takeover.AlreadyExists(problem)
+            body = client.update_number(found["id"], merged(found, props))
         return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        body = self.client.get_number(id_)
+        client = self.client
+        body = client.get_number(id_)
+        if body is None and isinstance(props.get("number"), str):
+            # Deleted and added again by hand: this stack's number, under a new id. The refresh takes the new
+            # id, and the next `up` puts back any field that differs from the config.
+            body = find_number(client, props["number"])
         if body is None:
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
         outs = {**props, **SCHEMA.from_api(body)}
         inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
-        return ReadResult(id_, outs, inputs)
+        return ReadResult(str(body["id"]), outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client

@@ -29,6 +29,7 @@ LINKED = (
     "__main__.py",
     "api_settings.py",
     "preflight.py",
+    "takeover.py",
     "pickler_guard.py",
     "stack_config.py",
     "provider_diff.py",
@@ -135,7 +136,7 @@ class EngineStack:
                 entry["value"] = json.dumps(value)
                 entry["objectValue"] = value
             else:
-                entry["value"] = str(value)
+                entry["value"] = json.dumps(value) if isinstance(value, bool) else str(value)
             payload[f"{namespace(key)}:{key}"] = entry
         if payload:
             self.stack.set_all_config_json(json.dumps(payload))

@@ -121,10 +121,13 @@ def test_an_existing_liveagent_number_is_adopted_only_when_asked(make_stack, san
     )
     config = base_config(sandbox)
     stack = make_stack(config)
-    with pytest.raises(auto.CommandError) as failed:
-        stack.up()
-    output = strip_ansi(str(failed.value))
-    assert "already has number +815012345678" in output and "adopt: true" in output
+    sandbox.clear_counters()
+    done = stack.run("preview", "--non-interactive")  # refused at preview, before anything is written
+    output = strip_ansi(done.stdout + done.stderr)
+    assert done.returncode != 0
+    assert f"LiveAgent number +815012345678 already exists in LiveAgent (id {existing['id']})" in output, output
+    assert "differs from the stack config in name" in output and "adopt: true" in output
+    assert sandbox.writes() == 0
     config["numbers"][0]["adopt"] = True
     stack.configure(config)
     stack.up()

@@ -62,7 +62,7 @@ def test_pickler_guard_survives_thousands_of_serialisations() -> None:
 
 def test_trunk_diff_compares_outputs_and_never_replaces() -> None:
     olds = {"friendly_name": "LiveAgent", "domain_name": "a.pstn.twilio.com", "secure": True}
-    news = TrunkProvider().check({}, {"friendly_name": "LiveAgent", "domain_name": "b.pstn.twilio.com"}).inputs
+    news = TrunkProvider().check(olds, {"friendly_name": "LiveAgent", "domain_name": "b.pstn.twilio.com"}).inputs
     result = TrunkProvider().diff("TK1", olds, news)
     assert result.changes is True and result.replaces == []
 
@@ -114,7 +114,9 @@ def test_config_and_providers_agree_on_e164(number: str, valid: bool) -> None:
         config_ok = True
     except ConfigError:
         config_ok = False
-    attachment = PhoneNumberAttachmentProvider().check({}, {"trunk_sid": "TK1", "phone_number": number})
+    # olds given: an attachment already in state, so `check` applies the rule without looking the number up.
+    props = {"trunk_sid": "TK1", "phone_number": number}
+    attachment = PhoneNumberAttachmentProvider().check(props, props)
     sip_number = SipNumberProvider().check({}, {"number": number, "dial_prefix": 1.0})
     assert config_ok is valid
     assert (not attachment.failures) is valid

@@ -11,6 +11,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+import takeover
 from resource_schema import Field, Schema
 
 from . import paths
@@ -24,6 +25,7 @@ SCHEMA = Schema(
     Field("sid", output_only=True),
     Field("password_salt", response="", secret=True, output_only=True),
     Field("password_digest", response="", secret=True, output_only=True),
+    Field(takeover.ADOPT, default=False, compared=False),
 )
 
 
@@ -56,7 +58,14 @@ class CredentialProvider(TwilioProvider):
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client.post(*self._path(props["credential_list_sid"]), SCHEMA.to_api(props))
+        service, path = self._path(props["credential_list_sid"])
+        for found in self.client.paginate(service, path, "credentials"):
+            if found.get("username") == props["username"]:
+                # Its password cannot be read back, so it cannot differ visibly: set ours, and it is this one.
+                form = SCHEMA.to_api(props, only=["password"])
+                body = self.client.post(*self._path(props["credential_list_sid"], found["sid"]), form)
+                return CreateResult(found["sid"], self._outs(props, body, secrets.token_hex(16)))
+        body = self.client.post(service, path, SCHEMA.to_api(props))
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

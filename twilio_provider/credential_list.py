@@ -8,6 +8,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+import takeover
 from resource_schema import Field, Schema
 
 from . import paths
@@ -16,6 +17,7 @@ from .base import TwilioProvider
 SCHEMA = Schema(
     Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
     Field("sid", output_only=True),
+    Field(takeover.ADOPT, default=False, compared=False),
 )
 
 
@@ -30,7 +32,12 @@ class CredentialListProvider(TwilioProvider):
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client.post(*self._path(), SCHEMA.to_api(props))
+        # Its name is its natural key and all it has: one found by that name is what this create would make.
+        service, path = self._path()
+        for body in self.client.paginate(service, path, "credential_lists"):
+            if body.get("friendly_name") == props["friendly_name"]:
+                return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
+        body = self.client.post(service, path, SCHEMA.to_api(props))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

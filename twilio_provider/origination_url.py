@@ -8,6 +8,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+import takeover
 from resource_schema import Field, Schema
 
 from . import paths
@@ -21,6 +22,7 @@ SCHEMA = Schema(
     Field("priority", "Priority", default=rules.DEFAULT_ORIGINATION_PRIORITY, check=rules.within(rules.PRIORITY_RANGE)),
     Field("enabled", "Enabled", default=True, decode=bool),
     Field("sid", output_only=True),
+    Field(takeover.ADOPT, default=False, compared=False),
 )
 
 
@@ -32,7 +34,23 @@ class OriginationUrlProvider(TwilioProvider):
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        body = self.client.post(*paths.origination_urls(props["trunk_sid"]), SCHEMA.to_api(props))
+        client, trunk_sid = self.client, props["trunk_sid"]
+        for found in client.paginate(*paths.origination_urls(trunk_sid), "origination_urls"):
+            if found.get("sip_url") == props["sip_url"]:
+                current = SCHEMA.from_api(found)
+                differences = SCHEMA.differences(current, props)
+                takeover.take_or_refuse(
+                    "origination URL",
+                    f"{props['sip_url']} on trunk {trunk_sid}",
+                    found["sid"],
+                    differences,
+                    props.get(takeover.ADOPT),
+                    "Twilio",
+                )
+                if differences:
+                    found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
+                return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found)})
+        body = client.post(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -47,8 +47,9 @@ def credentials(account_sid: str, list_sid: str, sid: str = "") -> Path:
     return "api", f"{base}/{sid}.json" if sid else f"{base}.json"
 
 
-def incoming_phone_numbers(account_sid: str) -> Path:
-    return "api", f"{account(account_sid)}/IncomingPhoneNumbers.json"
+def incoming_phone_numbers(account_sid: str, sid: str = "") -> Path:
+    base = f"{account(account_sid)}/IncomingPhoneNumbers"
+    return "api", f"{base}/{sid}.json" if sid else f"{base}.json"
 
 
 def dialing_permissions_country(iso_code: str) -> Path:

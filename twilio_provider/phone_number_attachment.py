@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
 from resource_schema import Field, Schema
 
 from . import paths
-from .base import TwilioProvider
+from .base import TwilioProvider, is_unknown
 from .client import TwilioClient
 from .errors import TwilioApiError
 
@@ -22,6 +22,12 @@ SCHEMA = Schema(
     Field("trunk_sid", replaces=True),
     Field("phone_number", replaces=True, check=rules.e164_problem),
     Field("phone_number_sid", output_only=True),
+    # Where the number is attached now: our trunk, unless someone moved it (then `up` moves it back).
+    Field("attached_trunk_sid", output_only=True),
+    # Attach a number that sits on another trunk (never done silently: it takes the number's calls away).
+    Field("take_over", default=False, compared=False),
+    # The trunk's domain, known at preview when its SID is not yet: tells our trunk from another one.
+    Field("trunk_domain", default=None, compared=False),
 )
 
 
@@ -41,32 +47,97 @@ def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]
     )
 
 
+def on_another_trunk(number: dict[str, Any], trunk_sid: Any) -> str | None:
+    """The other trunk a number is attached to, or None (attached to `trunk_sid`, or to none)."""
+    current = number.get("trunk_sid")
+    return current if current and current != trunk_sid else None
+
+
+def refusal(phone_number: str, other_trunk: str) -> str:
+    return (
+        f"{phone_number} is attached to another trunk, {other_trunk}, which gets its calls. This stack takes a "
+        f"number from another trunk only when told: set `takeOver: true` on {phone_number} in the stack config "
+        "(twilio-liveagent:numbers) and run `pulumi up` again, or detach it from that trunk in the Twilio console"
+    )
+
+
 class PhoneNumberAttachmentProvider(TwilioProvider):
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return SCHEMA.check(news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = SCHEMA.check(news)
+        inputs = result.inputs
+        if olds or result.failures or not isinstance(inputs.get("phone_number"), str):
+            return result
+        # A number attached for the first time: owned, and on no other trunk unless taken over (preview).
+        try:
+            number = find_owned_number(self.client, inputs["phone_number"])
+        except TwilioApiError as error:
+            if not error.not_found:
+                raise
+            result.failures.append(CheckFailure("phone_number", error.message))
+            return result
+        trunk_sid = inputs.get("trunk_sid")
+        other = on_another_trunk(number, None if is_unknown(trunk_sid) else trunk_sid)
+        if other and is_unknown(trunk_sid):
+            # Our trunk is not made yet, or is being taken over: the domain tells whose trunk it is.
+            body = self.client.fetch_or_none(*paths.trunk(other))
+            if body is not None and str(body.get("domain_name")).lower() == str(inputs.get("trunk_domain")).lower():
+                other = None
+        if other and not inputs.get("take_over"):
+            result.failures.append(CheckFailure("phone_number", refusal(inputs["phone_number"], other)))
+        return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         # Detach before attaching elsewhere: a number belongs to one trunk at a time.
-        return SCHEMA.diff(olds, news, delete_before_replace=True)
+        result = SCHEMA.diff(olds, news, delete_before_replace=True)
+        if not result.replaces and olds.get("attached_trunk_sid") not in (None, olds.get("trunk_sid")):
+            result.changes = True  # moved to another trunk by hand: `update` moves it back
+        return result
+
+    def _attach(self, client: TwilioClient, number: dict[str, Any], trunk_sid: str) -> None:
+        other = on_another_trunk(number, trunk_sid)
+        if other:
+            client.delete_if_exists(*paths.trunk_phone_numbers(other, number["sid"]))
+        if number.get("trunk_sid") != trunk_sid:
+            client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
         number = find_owned_number(client, props["phone_number"])
         trunk_sid = props["trunk_sid"]
-        if number.get("trunk_sid") != trunk_sid:
-            client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]})
-        return CreateResult(f"{trunk_sid}/{number['sid']}", {**props, "phone_number_sid": number["sid"]})
+        other = on_another_trunk(number, trunk_sid)
+        if other and not props.get("take_over"):
+            raise TwilioApiError(409, None, refusal(props["phone_number"], other), "POST", client.url("trunking", ""))
+        self._attach(client, number, trunk_sid)
+        outs = {**props, "phone_number_sid": number["sid"], "attached_trunk_sid": trunk_sid}
+        return CreateResult(f"{trunk_sid}/{number['sid']}", outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         trunk_sid, number_sid = id_.split("/")
-        body = self.client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
+        client = self.client
+        attached_to = trunk_sid
+        body = client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
         if body is None:
-            return ReadResult(None, {})  # detached by hand: the next up attaches it again
-        outs = {**props, "trunk_sid": trunk_sid, "phone_number_sid": number_sid, "phone_number": body["phone_number"]}
+            body = client.fetch_or_none(*paths.incoming_phone_numbers(client.settings.account_sid, number_sid))
+            if body is None or not body.get("trunk_sid"):
+                return ReadResult(None, {})  # detached by hand (or no longer owned): the next up attaches it again
+            attached_to = body["trunk_sid"]  # moved to another trunk by hand: the next up moves it back
+        outs = {
+            **props,
+            "trunk_sid": trunk_sid,
+            "phone_number_sid": number_sid,
+            "phone_number": body["phone_number"],
+            "attached_trunk_sid": attached_to,
+        }
         return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult({**_olds, **news})
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        trunk_sid = news["trunk_sid"]
+        if olds.get("attached_trunk_sid") not in (None, trunk_sid):
+            # This stack attached it; a move by hand is drift, repaired without asking for `takeOver`.
+            client = self.client
+            number = {"sid": olds["phone_number_sid"], "trunk_sid": olds["attached_trunk_sid"]}
+            self._attach(client, number, trunk_sid)
+        return UpdateResult({**olds, **news, "attached_trunk_sid": trunk_sid})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         trunk_sid, number_sid = id_.split("/")
@@ -78,4 +149,5 @@ class PhoneNumberAttachment(Resource, module="twilio", name="PhoneNumberAttachme
     phone_number_sid: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(PhoneNumberAttachmentProvider(), name, {"phone_number_sid": None, **props}, opts)
+        seeded = {"phone_number_sid": None, "attached_trunk_sid": None}
+        super().__init__(PhoneNumberAttachmentProvider(), name, {**seeded, **props}, opts)

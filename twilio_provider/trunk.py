@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+import takeover
 from resource_schema import Field, Schema, optional
 
 from . import paths
@@ -52,13 +53,37 @@ SCHEMA = Schema(
         group="recording",
     ),
     Field("sid", output_only=True),
+    Field(takeover.ADOPT, default=False, compared=False),  # never sent: decides what `create` may take over
 )
 RECORDING_DEFAULTS = (rules.DEFAULT_RECORDING_MODE, rules.DEFAULT_RECORDING_TRIM)
 
 
+def find_trunk(client: TwilioClient, domain_name: str) -> dict[str, Any] | None:
+    """The account's trunk with this termination domain (its natural key), if there is one."""
+    for body in client.paginate(*paths.trunks(), "trunks"):
+        if str(body.get("domain_name") or "").lower() == domain_name.lower():
+            return body
+    return None
+
+
+def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    differences = SCHEMA.differences(SCHEMA.from_api(found), props)
+    if takeover.may_take(props.get(takeover.ADOPT), differences):
+        return None
+    return takeover.refusal("trunk", props["domain_name"], found["sid"], differences, "Twilio")
+
+
 class TrunkProvider(TwilioProvider):
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return SCHEMA.check(news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = SCHEMA.check(news)
+        domain = result.inputs.get("domain_name")
+        if not olds and not result.failures and isinstance(domain, str):
+            # A new trunk: one made by hand with this domain is refused here, at preview, or taken over.
+            found = find_trunk(self.client, domain)
+            problem = _refusal(found, result.inputs) if found else None
+            if problem:
+                result.failures.append(CheckFailure("domain_name", problem))
+        return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         return SCHEMA.diff(olds, news)
@@ -81,9 +106,22 @@ class TrunkProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
-        body = self._save(client, paths.trunks(), props)
+        found = find_trunk(client, props["domain_name"])
+        if found is None:
+            body = self._save(client, paths.trunks(), props)
+            recording_differs = (props.get("recording_mode"), props.get("recording_trim")) not in (
+                RECORDING_DEFAULTS,
+                (None, None),
+            )
+        else:
+            problem = _refusal(found, props)
+            if problem:
+                raise takeover.AlreadyExists(problem)
+            current = SCHEMA.from_api(found)
+            body = self._save(client, paths.trunk(found["sid"]), props) if SCHEMA.differences(current, props) else found
+            recording_differs = any(current.get(k) != props.get(k) for k in ("recording_mode", "recording_trim"))
         sid = body["sid"]
-        if (props.get("recording_mode"), props.get("recording_trim")) not in (RECORDING_DEFAULTS, (None, None)):
+        if recording_differs:
             body["recording"] = self._apply_recording(client, sid, props)
         return CreateResult(sid, {**props, **SCHEMA.from_api(body)})
 

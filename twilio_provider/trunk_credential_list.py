@@ -21,7 +21,8 @@ class TrunkCredentialListProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         trunk_sid, list_sid = props["trunk_sid"], props["credential_list_sid"]
-        self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
+        if self.client.fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
+            self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
         return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

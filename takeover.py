@@ -1,0 +1,38 @@
+"""Creates that are safe to repeat: before making a resource, each provider looks for it by its natural key.
+
+What it finds is taken over when the stack says so (`adopt: true`, the way to start from a setup made by
+hand in the consoles) or when it is exactly what this create would make: a leftover of a run that was
+killed after the API made the resource and before the state recorded it, or of an answer lost on the way
+back. Anything else stops the create with an error that names the resource, its id, what differs, and the
+switch; where the natural key is known at preview, `check` asks the same question, so the error comes
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+ADOPT = "adopt"  # the input every resource carries: the stack's top-level `adopt` (or a number's own)
+
+
+class AlreadyExists(Exception):
+    """A resource with this natural key exists, was not made by this stack, and differs from the config."""
+
+
+def refusal(kind: str, key: str, found_id: str, differences: Sequence[str], where: str, also: str = "") -> str:
+    """`also`: another switch that covers this resource alone, e.g. a number's own `adopt`."""
+    return (
+        f"{kind} {key} already exists in {where} (id {found_id}) and differs from the stack config in "
+        f"{', '.join(differences)}. To manage it from this stack, set `adopt: true` in the stack config "
+        f"(pulumi config set adopt true){also} and run `pulumi up` again; the config's values then replace "
+        f"those fields. Or delete it in the {where} console"
+    )
+
+
+def may_take(adopt: object, differences: Sequence[str]) -> bool:
+    return bool(adopt) or not differences
+
+
+def take_or_refuse(kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str) -> None:
+    if not may_take(adopt, differences):
+        raise AlreadyExists(refusal(kind, key, found_id, differences, where))
