@@ -20,8 +20,12 @@ class DialingPermissions(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DialingPermissionsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:DialingPermissions", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        countries = sorted(args.countries)
+        # Read first, in a resource of its own, so what was there before survives a run killed mid-write.
+        self.baseline = dialing_permissions.DialingBaseline(f"{name}-baseline", {"countries": countries}, child)
         self.permissions = dialing_permissions.DialingPermissions(
-            f"{name}-countries", {"countries": sorted(args.countries)}, pulumi.ResourceOptions(parent=self)
+            f"{name}-countries", {"countries": countries, "baseline": self.baseline.enabled_before}, child
         )
         self.enabled_countries = self.permissions.enabled_countries
         self.register_outputs({"enabled_countries": self.enabled_countries})

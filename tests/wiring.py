@@ -69,7 +69,7 @@ API_PROVIDER = 1  # the explicit provider that reads the APIs' settings at each 
 TRUNK = 2  # SipTrunk and its trunk
 CREDENTIALS = 4  # CredentialList, the list, the credential, the list on the trunk
 ORIGINATION = 2
-DIALING_PERMISSIONS = 2  # only when outbound countries are listed
+DIALING_PERMISSIONS = 3  # only when outbound countries are listed: the component, its baseline, the permissions
 PER_NUMBER = 4  # the Twilio attachment and the LiveAgent number, each a component and a resource
 
 

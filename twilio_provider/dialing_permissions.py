@@ -2,6 +2,10 @@
 
 Only the listed countries are managed; others are left as they are. Deleting the resource (or
 removing a country) restores each country to the state it had before this stack enabled it.
+
+What that state was is recorded by a resource of its own, `DialingBaseline`, which only reads: it is in
+state before the first permission is written, so a run killed halfway cannot mistake its own change for
+what it found.
 """
 
 from __future__ import annotations
@@ -37,17 +41,54 @@ def bulk_update(client: TwilioClient, changes: dict[str, bool]) -> None:
     client.post(*paths.dialing_permissions_bulk_update(), {"UpdateRequest": json.dumps(request)})
 
 
+def check_countries(news: dict[str, Any]) -> CheckResult:
+    countries = news.get("countries")
+    if is_unknown(countries):
+        return CheckResult(news, [])
+    failures = []
+    normalised = sorted({str(c).upper() for c in countries or []})
+    problem = rules.countries_problem(normalised)
+    if problem:
+        failures.append(CheckFailure("countries", problem))
+    return CheckResult({**news, "countries": normalised}, failures)
+
+
+class DialingBaselineProvider(TwilioProvider):
+    """Records, once per country, whether it was enabled before this stack; writes nothing."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return check_countries(news)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        wanted = news.get("countries")
+        return DiffResult(changes=is_unknown(wanted) or not set(wanted or []) <= set(olds.get("enabled_before") or {}))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        before = live_enabled(self.client, props["countries"])
+        return CreateResult("dialing-baseline", {**props, "enabled_before": before})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, props, {"countries": props.get("countries") or []})  # history: nothing to refresh
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        known = dict(olds.get("enabled_before") or {})
+        new = [iso for iso in news["countries"] if iso not in known]
+        return UpdateResult({**news, "enabled_before": {**live_enabled(self.client, new), **known}})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        return None
+
+
+class DialingBaseline(Resource, module="twilio", name="DialingBaseline"):
+    enabled_before: pulumi.Output[dict[str, bool]]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
+        super().__init__(DialingBaselineProvider(), name, {"enabled_before": None, **props}, opts)
+
+
 class DialingPermissionsProvider(TwilioProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        countries = news.get("countries")
-        if is_unknown(countries):
-            return CheckResult(news, [])
-        failures = []
-        normalised = sorted({str(c).upper() for c in countries or []})
-        problem = rules.countries_problem(normalised)
-        if problem:
-            failures.append(CheckFailure("countries", problem))
-        return CheckResult({**news, "countries": normalised}, failures)
+        return check_countries(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         wanted = news.get("countries") or []
@@ -71,7 +112,7 @@ class DialingPermissionsProvider(TwilioProvider):
         return {"countries": wanted, "enabled_countries": sorted(wanted), "enabled_before": kept_before}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._converge(self.client, props["countries"], {}, [])
+        outs = self._converge(self.client, props["countries"], dict(props.get("baseline") or {}), [])
         return CreateResult("dialing-permissions", {**props, **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -81,9 +122,9 @@ class DialingPermissionsProvider(TwilioProvider):
         return ReadResult(id_, outs, {"countries": countries})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        outs = self._converge(
-            self.client, news["countries"], dict(olds.get("enabled_before") or {}), list(olds.get("countries") or [])
-        )
+        # What this resource recorded itself (stacks from before the baseline) comes first.
+        before = {**dict(news.get("baseline") or {}), **dict(olds.get("enabled_before") or {})}
+        outs = self._converge(self.client, news["countries"], before, list(olds.get("countries") or []))
         return UpdateResult({**news, **outs})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
