@@ -10,7 +10,13 @@ before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+# A create answered with one of these, or not answered at all (0), may have been done all the same.
+UNCERTAIN = frozenset({0, 500, 502, 503, 504})
 
 ADOPT = "adopt"  # the input every resource carries: the stack's top-level `adopt` (or a number's own)
 
@@ -36,3 +42,23 @@ def may_take(adopt: object, differences: Sequence[str]) -> bool:
 def take_or_refuse(kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str) -> None:
     if not may_take(adopt, differences):
         raise AlreadyExists(refusal(kind, key, found_id, differences, where))
+
+
+def create_once(make: Callable[[], T], find: Callable[[], T | None], attempts: int = 4, wait_s: float = 0.5) -> T:
+    """Run a create whose failure may hide a success (a 5xx, a dropped connection, a lost answer).
+
+    After such a failure the resource is looked up by its natural key: found, the create did happen and
+    that is the result; not found, the create is sent again. Never a duplicate, and never a failed run
+    for a fault the API recovers from.
+    """
+    for attempt in range(attempts):
+        try:
+            return make()
+        except Exception as error:  # noqa: BLE001 - only the API errors below are looked at
+            if getattr(error, "status", None) not in UNCERTAIN or attempt == attempts - 1:
+                raise
+            found = find()
+            if found is not None:
+                return found
+            time.sleep(wait_s * 2**attempt)
+    raise AssertionError("unreachable")

@@ -123,6 +123,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                     record_in_call=entry.record_in_call,
                     record_out_call=entry.record_out_call,
                     adopt=entry.adopt or args.adopt,
+                    stack_numbers=tuple(n.number for n in args.numbers),
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]),
             )

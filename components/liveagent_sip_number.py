@@ -22,6 +22,8 @@ class LiveAgentSipNumberArgs:
     record_in_call: bool = False
     record_out_call: bool = False
     adopt: bool = False
+    stack_numbers: tuple[str, ...] = ()
+    """Every number of the stack: one of them may be moved aside to free the prefix this one wants."""
 
 
 class LiveAgentSipNumber(pulumi.ComponentResource):
@@ -49,6 +51,7 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
                 "record_in_call": args.record_in_call,
                 "record_out_call": args.record_out_call,
                 "adopt": args.adopt,
+                "stack_numbers": list(args.stack_numbers),
             },
             pulumi.ResourceOptions(parent=self),
         )

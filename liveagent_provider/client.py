@@ -162,6 +162,10 @@ class LiveAgentClient:
         body: dict[str, Any] = self.request("PUT", f"/phone_numbers/{number_id}", json=dict(number))
         return body
 
+    def available_prefix(self) -> int:
+        """A dial prefix no number holds now (documented: GET /phone_numbers/availablePrefix)."""
+        return int(self.request("GET", "/phone_numbers/availablePrefix")["prefix"])
+
     def delete_number(self, number_id: str) -> bool:
         try:
             self.request("DELETE", f"/phone_numbers/{number_id}")

@@ -20,6 +20,7 @@ import api_settings
 import rules
 import takeover
 from provider_base import ConfiguredProvider, MissingCredentials
+from provider_diff import as_int
 from resource_schema import Field, Schema, form_value
 
 from .client import LiveAgentClient, LiveAgentSettings
@@ -40,6 +41,8 @@ SCHEMA = Schema(
     Field("record_in_call", "record_in_call", default=False, decode=bool),
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
+    # Every number of this stack: one of them holding the prefix this one wants may be moved aside.
+    Field("stack_numbers", response="", default=[], compared=False),
     Field("number_id", response="id", output_only=True),
     Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
     Field("type", output_only=True),
@@ -53,10 +56,53 @@ def to_form(props: dict[str, Any]) -> dict[str, str]:
 
 def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     """The whole number for a PUT: what is there now, with only our managed fields replaced."""
-    number = {
-        k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department", "status_message")
-    }
-    return {**number, **SCHEMA.api_values(props), "type": NUMBER_TYPE}
+    return {**as_found(current), **SCHEMA.api_values(props), "type": NUMBER_TYPE}
+
+
+def as_found(current: dict[str, Any]) -> dict[str, Any]:
+    """A number as a PUT takes it back: without the fields a response adds."""
+    return {k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department", "status_message")}
+
+
+def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str) -> dict[str, Any] | None:
+    """The other number that holds this dial prefix now, if any."""
+    for found in client.find_numbers({"dial_out_prefix": prefix}):
+        if as_int(found.get("dial_out_prefix")) == prefix and not rules.same_number(found.get("number"), own_number):
+            return found
+    return None
+
+
+def ours(holder: dict[str, Any], props: dict[str, Any]) -> bool:
+    return any(rules.same_number(holder.get("number"), number) for number in props.get("stack_numbers") or [])
+
+
+def held_elsewhere(holder: dict[str, Any], props: dict[str, Any]) -> str:
+    return (
+        f"dial prefix {as_int(props['dial_prefix'])} is held by LiveAgent number {holder.get('number')} (id "
+        f"{holder.get('id')}, name {holder.get('name')!r}), which this stack does not manage. Give "
+        f"{props['number']} another dialPrefix in the stack config (twilio-liveagent:numbers), or change that "
+        "number's prefix in LiveAgent"
+    )
+
+
+def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
+    """Make the dial prefix this number wants free: a number of this stack that holds it (prefixes swapped,
+    or given to another number in the config) moves to a spare prefix until its own update gives it its
+    configured one, so a swap converges in one `up`; any other holder is an error naming it."""
+    prefix = as_int(props["dial_prefix"])
+    for _ in range(5):  # another number's update may take the spare prefix first: ask again
+        holder = prefix_holder(client, prefix, props["number"])
+        if holder is None:
+            return
+        if not ours(holder, props):
+            raise LiveAgentApiError(409, held_elsewhere(holder, props), "PUT", client.settings.api_base)
+        try:
+            client.update_number(str(holder["id"]), {**as_found(holder), "dial_out_prefix": client.available_prefix()})
+            return
+        except LiveAgentApiError as error:
+            if error.status not in (400, 409):
+                raise
+    raise LiveAgentApiError(409, f"dial prefix {prefix} could not be freed", "PUT", client.settings.api_base)
 
 
 def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
@@ -111,6 +157,18 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             problem = _refusal(found, inputs) if found else None
             if problem:
                 failures.append(CheckFailure("number", problem))
+        prefix = inputs.get("dial_prefix")
+        number = inputs.get("number")
+        if (
+            not failures
+            and isinstance(number, str)
+            and isinstance(prefix, int)
+            and as_int(olds.get("dial_prefix")) != prefix
+        ):
+            # A prefix this number does not hold yet: held by a number of another stack or made by hand?
+            holder = prefix_holder(self.client, prefix, number)
+            if holder is not None and not ours(holder, inputs):
+                failures.append(CheckFailure("dial_prefix", held_elsewhere(holder, inputs)))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -120,8 +178,11 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
         found = find_number(client, props["number"])
+        free_prefix(client, props)
         if found is None:
-            body = client.add_number(to_form(props))
+            body = takeover.create_once(
+                lambda: client.add_number(to_form(props)), lambda: find_number(client, props["number"])
+            )
         else:
             problem = _refusal(found, props)
             if problem:
@@ -152,6 +213,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
                 "PUT",
                 client.settings.api_base,
             )
+        if as_int(current.get("dial_out_prefix")) != as_int(news.get("dial_prefix")):
+            free_prefix(client, news)
         body = client.update_number(id_, merged(current, news))
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 

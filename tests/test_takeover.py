@@ -201,3 +201,24 @@ def test_a_liveagent_number_deleted_and_added_again_by_hand_is_taken_back(
     sandbox.clear_counters()
     run_ok(stack, "up", "--yes")
     assert sandbox.writes() == 0
+
+
+def test_dial_prefixes_swapped_by_hand_are_repaired_in_one_up(
+    make_stack: Callable[..., EngineStack], sandbox: Sandbox
+) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    run_ok(stack, "up", "--yes")
+    numbers = sandbox.liveagent_numbers()
+    first, second = (numbers[entry["number"]] for entry in config["numbers"])
+    # The console lets a person swap them through a third, free prefix.
+    sandbox.liveagent_edit(first["id"], dial_out_prefix=99)
+    sandbox.liveagent_edit(second["id"], dial_out_prefix=1)
+    sandbox.liveagent_edit(first["id"], dial_out_prefix=2)
+
+    run_ok(stack, "up", "--yes")
+    now = sandbox.liveagent_numbers()
+    assert [now[entry["number"]]["dial_out_prefix"] for entry in config["numbers"]] == [1, 2]
+    sandbox.clear_counters()
+    run_ok(stack, "up", "--yes")
+    assert sandbox.writes() == 0

@@ -117,7 +117,7 @@ def test_config_and_providers_agree_on_e164(number: str, valid: bool) -> None:
     # olds given: an attachment already in state, so `check` applies the rule without looking the number up.
     props = {"trunk_sid": "TK1", "phone_number": number}
     attachment = PhoneNumberAttachmentProvider().check(props, props)
-    sip_number = SipNumberProvider().check({"number": number}, {"number": number, "dial_prefix": 1.0})
+    sip_number = SipNumberProvider().check({"number": number, "dial_prefix": 1}, {"number": number, "dial_prefix": 1.0})
     assert config_ok is valid
     assert (not attachment.failures) is valid
     assert (not [f for f in sip_number.failures or [] if f.property == "number"]) is valid

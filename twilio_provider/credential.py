@@ -59,13 +59,20 @@ class CredentialProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         service, path = self._path(props["credential_list_sid"])
-        for found in self.client.paginate(service, path, "credentials"):
-            if found.get("username") == props["username"]:
-                # Its password cannot be read back, so it cannot differ visibly: set ours, and it is this one.
-                form = SCHEMA.to_api(props, only=["password"])
-                body = self.client.post(*self._path(props["credential_list_sid"], found["sid"]), form)
-                return CreateResult(found["sid"], self._outs(props, body, secrets.token_hex(16)))
-        body = self.client.post(service, path, SCHEMA.to_api(props))
+
+        def find() -> dict[str, Any] | None:
+            for found in self.client.paginate(service, path, "credentials"):
+                if found.get("username") == props["username"]:
+                    return dict(found)
+            return None
+
+        found = find()
+        if found is not None:
+            # Its password cannot be read back, so it cannot differ visibly: set ours, and it is this one.
+            form = SCHEMA.to_api(props, only=["password"])
+            body = self.client.post(*self._path(props["credential_list_sid"], found["sid"]), form)
+        else:  # found after a lost answer: made by that very request, with this password
+            body = takeover.create_once(lambda: self.client.post(service, path, SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

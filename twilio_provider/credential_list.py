@@ -34,10 +34,14 @@ class CredentialListProvider(TwilioProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         # Its name is its natural key and all it has: one found by that name is what this create would make.
         service, path = self._path()
-        for body in self.client.paginate(service, path, "credential_lists"):
-            if body.get("friendly_name") == props["friendly_name"]:
-                return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
-        body = self.client.post(service, path, SCHEMA.to_api(props))
+
+        def find() -> dict[str, Any] | None:
+            for body in self.client.paginate(service, path, "credential_lists"):
+                if body.get("friendly_name") == props["friendly_name"]:
+                    return dict(body)
+            return None
+
+        body = find() or takeover.create_once(lambda: self.client.post(service, path, SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -35,22 +35,29 @@ class OriginationUrlProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client, trunk_sid = self.client, props["trunk_sid"]
-        for found in client.paginate(*paths.origination_urls(trunk_sid), "origination_urls"):
-            if found.get("sip_url") == props["sip_url"]:
-                current = SCHEMA.from_api(found)
-                differences = SCHEMA.differences(current, props)
-                takeover.take_or_refuse(
-                    "origination URL",
-                    f"{props['sip_url']} on trunk {trunk_sid}",
-                    found["sid"],
-                    differences,
-                    props.get(takeover.ADOPT),
-                    "Twilio",
-                )
-                if differences:
-                    found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
-                return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found)})
-        body = client.post(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props))
+
+        def find() -> dict[str, Any] | None:
+            for found in client.paginate(*paths.origination_urls(trunk_sid), "origination_urls"):
+                if found.get("sip_url") == props["sip_url"]:
+                    return dict(found)
+            return None
+
+        found = find()
+        if found is not None:
+            current = SCHEMA.from_api(found)
+            differences = SCHEMA.differences(current, props)
+            takeover.take_or_refuse(
+                "origination URL",
+                f"{props['sip_url']} on trunk {trunk_sid}",
+                found["sid"],
+                differences,
+                props.get(takeover.ADOPT),
+                "Twilio",
+            )
+            if differences:
+                found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
+            return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found)})
+        body = takeover.create_once(lambda: client.post(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

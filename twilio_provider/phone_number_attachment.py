@@ -11,6 +11,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
+import takeover
 from resource_schema import Field, Schema
 
 from . import paths
@@ -98,7 +99,10 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         if other:
             client.delete_if_exists(*paths.trunk_phone_numbers(other, number["sid"]))
         if number.get("trunk_sid") != trunk_sid:
-            client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]})
+            takeover.create_once(
+                lambda: client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]}),
+                lambda: client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number["sid"])),
+            )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client

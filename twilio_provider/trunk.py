@@ -108,7 +108,9 @@ class TrunkProvider(TwilioProvider):
         client = self.client
         found = find_trunk(client, props["domain_name"])
         if found is None:
-            body = self._save(client, paths.trunks(), props)
+            body = takeover.create_once(
+                lambda: self._save(client, paths.trunks(), props), lambda: find_trunk(client, props["domain_name"])
+            )
             recording_differs = (props.get("recording_mode"), props.get("recording_trim")) not in (
                 RECORDING_DEFAULTS,
                 (None, None),

@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+import takeover
 from resource_schema import Field, Schema
 
 from . import paths
@@ -21,8 +22,12 @@ class TrunkCredentialListProvider(TwilioProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         trunk_sid, list_sid = props["trunk_sid"], props["credential_list_sid"]
-        if self.client.fetch_or_none(*paths.trunk_credential_lists(trunk_sid, list_sid)) is None:
-            self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid})
+        link = paths.trunk_credential_lists(trunk_sid, list_sid)
+        if self.client.fetch_or_none(*link) is None:
+            takeover.create_once(
+                lambda: self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid}),
+                lambda: self.client.fetch_or_none(*link),
+            )
         return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
