@@ -88,6 +88,7 @@ class OriginationConfig(_Model):
     priority: int = Field(rules.DEFAULT_ORIGINATION_PRIORITY, ge=rules.PRIORITY_RANGE[0], le=rules.PRIORITY_RANGE[1])
     enabled: bool = True
     friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=rules.FRIENDLY_NAME_MAX)
+    keep_others: bool = Field(False, alias="keepOthers", description="leave other origination URLs on the trunk")
 
     _sip = field_validator("uri")(_rule(rules.sip_uri_problem))
 

@@ -85,6 +85,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 weight=origination.weight,
                 priority=origination.priority,
                 enabled=origination.enabled,
+                keep_others=origination.keep_others,
                 adopt=args.adopt,
             ),
             child,

@@ -18,6 +18,8 @@ class OriginationUrlArgs:
     weight: int = rules.DEFAULT_ORIGINATION_WEIGHT
     priority: int = rules.DEFAULT_ORIGINATION_PRIORITY
     enabled: bool = True
+    keep_others: bool = False
+    """Leave other origination URLs on the trunk; by default `up` removes them (they would take calls too)."""
     adopt: bool = False
     """Take over an origination URL with this SIP URL on the trunk, made by hand, whatever its settings."""
 
@@ -38,6 +40,7 @@ class OriginationUrl(pulumi.ComponentResource):
                 "priority": args.priority,
                 "enabled": args.enabled,
                 "adopt": args.adopt,
+                "keep_others": args.keep_others,
             },
             pulumi.ResourceOptions(parent=self),
         )

@@ -222,3 +222,44 @@ def test_dial_prefixes_swapped_by_hand_are_repaired_in_one_up(
     sandbox.clear_counters()
     run_ok(stack, "up", "--yes")
     assert sandbox.writes() == 0
+
+
+def test_an_origination_url_added_by_hand_shows_in_the_preview_and_goes_unless_kept(
+    make_stack: Callable[..., EngineStack], sandbox: Sandbox
+) -> None:
+    config = base_config(sandbox)
+    stack = make_stack(config)
+    run_ok(stack, "up", "--yes")
+    [trunk] = sandbox.trunks()
+
+    def add_by_hand() -> None:
+        sandbox.twilio(
+            "POST",
+            f"/trunking/v1/Trunks/{trunk['sid']}/OriginationUrls",
+            SipUrl="sip:backup.example.com",
+            FriendlyName="backup",
+            Weight=1,
+            Priority=1,
+            Enabled="true",
+        )
+
+    def sip_urls() -> list[str]:
+        return sorted(url["sip_url"] for url in sandbox.state("twilio")["origination_urls"].values())
+
+    add_by_hand()
+    preview = run_ok(stack, "preview", "--diff")
+    assert "other_urls" in preview and "sip:backup.example.com" in preview, preview
+    run_ok(stack, "up", "--yes")
+    assert sip_urls() == [config["origination"]["uri"]]
+    sandbox.clear_counters()
+    run_ok(stack, "up", "--yes")
+    assert sandbox.writes() == 0
+
+    config["origination"]["keepOthers"] = True
+    stack.configure(config)
+    add_by_hand()
+    run_ok(stack, "up", "--yes")
+    assert sip_urls() == sorted([config["origination"]["uri"], "sip:backup.example.com"])
+    sandbox.clear_counters()
+    run_ok(stack, "up", "--yes")
+    assert sandbox.writes() == 0

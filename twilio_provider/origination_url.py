@@ -23,6 +23,10 @@ SCHEMA = Schema(
     Field("enabled", "Enabled", default=True, decode=bool),
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),
+    # Other origination URLs on the trunk (added by hand): they take calls too, so `up` removes them unless
+    # the config keeps them. Read by a refresh, so a preview shows them.
+    Field("other_urls", response="", default=[], compared=False),
+    Field("keep_others", default=False, compared=False),
 )
 
 
@@ -31,7 +35,14 @@ class OriginationUrlProvider(TwilioProvider):
         return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        return SCHEMA.diff(olds, news)
+        result = SCHEMA.diff(olds, news)
+        if olds.get("other_urls") and not news.get("keep_others"):
+            result.changes = True
+        return result
+
+    def _others(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:
+        urls = self.client.paginate(*paths.origination_urls(trunk_sid), "origination_urls")
+        return [dict(url) for url in urls if url.get("sid") != own_sid]
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client, trunk_sid = self.client, props["trunk_sid"]
@@ -56,20 +67,36 @@ class OriginationUrlProvider(TwilioProvider):
             )
             if differences:
                 found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
-            return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found)})
+            # Taken over, nothing deleted now; other URLs on the trunk show in the next preview.
+            others = sorted(url["sip_url"] for url in self._others(trunk_sid, found["sid"]))
+            return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found), "other_urls": others})
         body = takeover.create_once(lambda: client.post(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find)
-        return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
+        others = sorted(url["sip_url"] for url in self._others(trunk_sid, body["sid"]))
+        return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body), "other_urls": others})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*paths.origination_urls(props["trunk_sid"], id_))
         if body is None:
             return ReadResult(None, {})
-        outs = {**props, **SCHEMA.from_api(body)}
-        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+        others = sorted(url["sip_url"] for url in self._others(props["trunk_sid"], id_))
+        outs = {**props, **SCHEMA.from_api(body), "other_urls": others}
+        inputs = SCHEMA.read_inputs(outs)
+        if not props.get("keep_others"):
+            inputs["other_urls"] = others  # so the preview shows them going: `other_urls: [...] => []`
+        return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client.post(*paths.origination_urls(news["trunk_sid"], id_), SCHEMA.to_api(news))
-        return UpdateResult({**news, **SCHEMA.from_api(body)})
+        client, trunk_sid = self.client, news["trunk_sid"]
+        body = client.get(*paths.origination_urls(trunk_sid, id_))
+        if SCHEMA.differences(SCHEMA.from_api(body), news):
+            body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.to_api(news))
+        others = self._others(trunk_sid, id_)
+        if not news.get("keep_others"):
+            for url in others:
+                client.delete_if_exists(*paths.origination_urls(trunk_sid, url["sid"]))
+            others = []
+        kept = sorted(url["sip_url"] for url in others)
+        return UpdateResult({**olds, **news, **SCHEMA.from_api(body), "other_urls": kept})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.client.delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
