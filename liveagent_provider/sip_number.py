@@ -41,6 +41,7 @@ SCHEMA = Schema(
     Field("record_in_call", "record_in_call", default=False, decode=bool),
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
+    Field(takeover.TAKING_OVER, response="", default=None, compared=False),
     # Every number of this stack: one of them holding the prefix this one wants may be moved aside.
     Field("stack_numbers", response="", default=[], compared=False),
     Field("number_id", response="id", output_only=True),
@@ -157,6 +158,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             problem = _refusal(found, inputs) if found else None
             if problem:
                 failures.append(CheckFailure("number", problem))
+            elif found:
+                inputs[takeover.TAKING_OVER] = takeover.taking_over(str(found["id"]))
         prefix = inputs.get("dial_prefix")
         number = inputs.get("number")
         if (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -114,6 +115,10 @@ def test_a_setup_made_by_hand_is_refused_at_preview_then_taken_over_with_adopt(
     config["adopt"] = True
     stack.configure(config)
     sandbox.clear_counters()
+    preview = run_ok(stack, "preview", "--diff")  # says, per resource, what it takes over
+    for found in (made["trunk"], made["credential_list"], *made["liveagent"].values()):
+        assert re.search(rf'taking_over\s*: "{found} \(made outside this stack\)"', preview), preview
+    assert sandbox.writes() == 0
     run_ok(stack, "up", "--yes")
     trunks = sandbox.trunks()
     assert [(t["sid"], t["friendly_name"]) for t in trunks] == [(made["trunk"], config["trunk"]["friendlyName"])]

@@ -18,6 +18,7 @@ SCHEMA = Schema(
     Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),
+    Field(takeover.TAKING_OVER, response="", default=None, compared=False),
 )
 
 
@@ -25,8 +26,21 @@ class CredentialListProvider(TwilioProvider):
     def _path(self, sid: str = "") -> tuple[str, str]:
         return paths.credential_lists(self.client.settings.account_sid, sid)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return SCHEMA.check(news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = SCHEMA.check(news)
+        name = result.inputs.get("friendly_name")
+        if not olds and not result.failures and isinstance(name, str):
+            found = self._find(name)
+            if found:
+                result.inputs[takeover.TAKING_OVER] = takeover.taking_over(found["sid"])
+        return result
+
+    def _find(self, name: str) -> dict[str, Any] | None:
+        service, path = self._path()
+        for body in self.client.paginate(service, path, "credential_lists"):
+            if body.get("friendly_name") == name:
+                return dict(body)
+        return None
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         return SCHEMA.diff(olds, news)
@@ -36,10 +50,7 @@ class CredentialListProvider(TwilioProvider):
         service, path = self._path()
 
         def find() -> dict[str, Any] | None:
-            for body in self.client.paginate(service, path, "credential_lists"):
-                if body.get("friendly_name") == props["friendly_name"]:
-                    return dict(body)
-            return None
+            return self._find(props["friendly_name"])
 
         body = find() or takeover.create_once(lambda: self.client.post(service, path, SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})

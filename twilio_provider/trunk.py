@@ -54,6 +54,7 @@ SCHEMA = Schema(
     ),
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),  # never sent: decides what `create` may take over
+    Field(takeover.TAKING_OVER, response="", default=None, compared=False),
 )
 RECORDING_DEFAULTS = (rules.DEFAULT_RECORDING_MODE, rules.DEFAULT_RECORDING_TRIM)
 
@@ -83,6 +84,8 @@ class TrunkProvider(TwilioProvider):
             problem = _refusal(found, result.inputs) if found else None
             if problem:
                 result.failures.append(CheckFailure("domain_name", problem))
+            elif found:
+                result.inputs[takeover.TAKING_OVER] = takeover.taking_over(found["sid"])
         return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
