@@ -157,8 +157,12 @@ class Schema:
         ]
 
     def read_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs a refresh reports: what is live now, so a later diff shows the drift."""
-        return {name: outs.get(name) for name in self.inputs}
+        """The inputs a refresh reports: what is live now, so a later diff shows the drift; and, as they were,
+        the inputs that only steer the provider (`adopt`, …), so a refresh does not show them going."""
+        steering = {
+            f.name: outs[f.name] for f in self.fields if not f.output_only and not f.compared and f.name in outs
+        }
+        return {**steering, **{name: outs.get(name) for name in self.inputs}}
 
 
 def optional(problem: Callable[[Any], str | None]) -> Callable[[Any], str | None]:

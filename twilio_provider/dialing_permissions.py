@@ -119,7 +119,8 @@ class DialingPermissionsProvider(TwilioProvider):
         countries = props.get("countries") or []
         state = live_enabled(self.client, countries)
         outs = {**props, "enabled_countries": sorted(iso for iso, on in state.items() if on)}
-        return ReadResult(id_, outs, {"countries": countries})
+        inputs = {"countries": countries, **({"baseline": props["baseline"]} if "baseline" in props else {})}
+        return ReadResult(id_, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # What this resource recorded itself (stacks from before the baseline) comes first.
