@@ -112,7 +112,7 @@ def _parse(config: Mapping[str, Any], key: str) -> Any:
             if item["type"] == "extra_forbidden":
                 message = "is not a known setting"
             elif item["type"] == "string_pattern_mismatch" and leaf in HINTS:
-                message = f"{item['input']!r} {HINTS[leaf]}"
+                message = HINTS[leaf]  # never the value: a secret pasted into the wrong key would show
             else:
                 message = item["msg"]
             problems.append(f"{NAMESPACE}:{key}.{where}: {message}")

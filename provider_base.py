@@ -7,12 +7,13 @@ gates, live in a per-process cache keyed by those settings.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import sys
 import threading
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +31,7 @@ class MissingCredentials(RuntimeError):
 
 AUTH_FAILURES = frozenset({401, 403})
 ENGINE_CHECK_S = 1.0
+ENGINE_MISSES = 3
 _engine: tuple[str, int] | None = None  # set in the provider plugin process only (by `configure`)
 
 
@@ -55,15 +57,18 @@ def watch_engine(argv: list[str]) -> None:
     global _engine
     if _engine is not None or len(argv) < 2:
         return
-    host, _, port = argv[1].rpartition(":")
+    # The engine's address comes last, after any logging or tracing flags the CLI passes on.
+    host, _, port = argv[-1].rpartition(":")
     if not host or not port.isdigit():
         return
     _engine = (host, int(port))
 
     def watch(address: tuple[str, int]) -> None:
+        failures = 0
         while True:
             time.sleep(ENGINE_CHECK_S)
-            if not _engine_alive(address):
+            failures = 0 if _engine_alive(address) else failures + 1
+            if failures >= ENGINE_MISSES:  # not one failed connect: three in a row
                 os._exit(EXIT_ENGINE_GONE)
 
     threading.Thread(target=watch, args=(_engine,), name="engine-watch", daemon=True).start()
@@ -74,7 +79,7 @@ EXIT_ENGINE_GONE = 75
 
 def require_engine() -> None:
     """Before a write: refuse it when the engine that asked for it has gone (a no-op outside a provider)."""
-    if _engine is not None and not _engine_alive(_engine):
+    if _engine is not None and not any(_engine_alive(_engine) for _ in range(ENGINE_MISSES)):
         raise EngineGone("the Pulumi CLI that started this provider has gone; nothing more is written")
 
 
@@ -106,8 +111,63 @@ class CredentialGate:
             self._accepted = True
 
 
+ACCOUNT = "api_account"  # the output recording which account a resource lives in
+
+
+class WrongAccount(RuntimeError):
+    """The credentials in use are for another account than the one the stack's resources live in."""
+
+
+def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Check, before a read, update or delete, that the resource lives in the account of the credentials in
+    use; record that account in what create, read and update return."""
+
+    @functools.wraps(method)
+    def run(self: ConfiguredProvider[Any], *args: Any) -> Any:
+        if name in ("read", "update", "delete") and self.account_is_identity:
+            self.same_account(args[1])  # read(id, props), update(id, olds, news), delete(id, props)
+        result = method(self, *args)
+        outs = getattr(result, "outs", None)
+        if isinstance(outs, dict) and (name != "read" or getattr(result, "id", None)):
+            outs[ACCOUNT] = self.account()
+        return result
+
+    return run
+
+
 class ConfiguredProvider(ResourceProvider, Generic[Client]):
     """A provider whose API client is built from the settings of the current command (see api_settings)."""
+
+    api_name = "the API"
+    # True where `account()` names the account itself (a Twilio account SID): any change is refused. False
+    # where it is only a URL that may move (LiveAgent): the provider calls `same_account` when a resource is
+    # missing, so a moved URL is fine and another account is refused rather than built again.
+    account_is_identity = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("create", "read", "update", "delete"):
+            if name in cls.__dict__:
+                setattr(cls, name, _in_account(cls.__dict__[name], name))
+
+    def account(self) -> str:
+        """Which account the settings in use reach (not a secret: an account SID, an account URL)."""
+        raise NotImplementedError
+
+    def source(self) -> str:
+        raise NotImplementedError
+
+    def same_account(self, props: Any) -> None:
+        recorded = props.get(ACCOUNT) if isinstance(props, dict) else None
+        current = self.account()
+        if recorded and recorded != current:
+            # A shell's variables for another account would otherwise make every resource read as gone, and
+            # the next `up` would build the whole integration again in that account.
+            raise WrongAccount(
+                f"this stack's {self.api_name} resources are in {recorded}, but the {self.source()} reach "
+                f"{current}: point them back at {recorded} (or unset the environment variables that override "
+                "the stack config) and run the command again"
+            )
 
     def configure(self, req: ConfigureRequest) -> None:
         # The config handed over here is the provider resource's inputs: nothing, for the explicit provider

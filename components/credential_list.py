@@ -29,7 +29,7 @@ class CredentialList(pulumi.ComponentResource):
         super().__init__("twilio-liveagent:twilio:CredentialList", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.list = credential_list.CredentialList(
-            f"{name}-list", {"friendly_name": args.list_name, "adopt": args.adopt}, child
+            f"{name}-list", {"friendly_name": args.list_name, "adopt": args.adopt, "trunk_sid": args.trunk_sid}, child
         )
         self.credential = credential.Credential(
             f"{name}-credential",

@@ -83,7 +83,10 @@ class LiveAgentClient:
             error = None
             if response.status_code in AUTH_FAILURES:
                 error = LiveAgentApiError(response.status_code, _message(response), method, url)
-                error.hint = f"LiveAgent did not accept the {self.settings.source}: correct or replace it"
+                error.hint = (
+                    f"LiveAgent did not accept the {self.settings.source} (a wrong key, or one without the "
+                    "phone-number and department permissions): correct or replace it"
+                )
             self.gate.answered(response.status_code, error)
         if error is not None:
             raise error

@@ -97,8 +97,11 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
             return
         if not ours(holder, props):
             raise LiveAgentApiError(409, held_elsewhere(holder, props), "PUT", client.settings.api_base)
+        current = client.get_number(str(holder["id"]))  # as it is now, not as listed: its own update may run
+        if current is None:
+            continue
         try:
-            client.update_number(str(holder["id"]), {**as_found(holder), "dial_out_prefix": client.available_prefix()})
+            client.update_number(str(holder["id"]), {**as_found(current), "dial_out_prefix": client.available_prefix()})
             return
         except LiveAgentApiError as error:
             if error.status not in (400, 409):
@@ -123,6 +126,15 @@ def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
 
 
 class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
+    api_name = "LiveAgent"
+    account_is_identity = False
+
+    def account(self) -> str:
+        return f"account {self.settings().url.rstrip('/')}"
+
+    def source(self) -> str:
+        return f"{self.settings().source} and URL"
+
     def settings(self) -> LiveAgentSettings:
         return api_settings.liveagent_settings(api_settings.plugin_config(os.environ), os.environ)
 
@@ -181,15 +193,15 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
         found = find_number(client, props["number"])
+        problem = _refusal(found, props) if found else None
+        if problem:
+            raise takeover.AlreadyExists(problem)
         free_prefix(client, props)
         if found is None:
             body = takeover.create_once(
                 lambda: client.add_number(to_form(props)), lambda: find_number(client, props["number"])
             )
         else:
-            problem = _refusal(found, props)
-            if problem:
-                raise takeover.AlreadyExists(problem)
             body = client.update_number(found["id"], merged(found, props))
         return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
 
@@ -201,6 +213,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             # id, and the next `up` puts back any field that differs from the config.
             body = find_number(client, props["number"])
         if body is None:
+            self.same_account(props)  # not another account's URL, where every number would look deleted
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
         outs = {**props, **SCHEMA.from_api(body)}
         inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
@@ -221,8 +234,9 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         body = client.update_number(id_, merged(current, news))
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client.delete_number(id_)
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if not self.client.delete_number(id_):
+            self.same_account(props)  # gone already, or the URL is another account's
 
 
 class SipNumber(Resource, module="liveagent", name="SipNumber"):

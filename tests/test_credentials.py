@@ -48,10 +48,11 @@ def run_ok(stack: EngineStack, *args: str) -> str:
     return shown(done)
 
 
-def encodings(secret: str) -> set[str]:
-    """A secret as it could sit in a file: plain, URL-encoded, base64 (alone or in a Basic-auth header)."""
+def encodings(secret: str, users: tuple[str, ...] = ()) -> set[str]:
+    """A secret as it could sit in a file: plain, URL-encoded, base64 (alone or in a Basic-auth header of the
+    account SID or of an API key's SID)."""
     forms = {secret, quote(secret, safe="")}
-    for text in (secret, f"{SEED_ACCOUNT_SID}:{secret}"):
+    for text in (secret, *(f"{user}:{secret}" for user in (SEED_ACCOUNT_SID, *users))):
         forms.add(base64.b64encode(text.encode()).decode().rstrip("="))
     return forms
 
@@ -67,11 +68,11 @@ def base64_blobs(text: str) -> str:
     return "\n".join(decoded)
 
 
-def assert_nowhere(secrets: list[str], texts: dict[str, str]) -> None:
+def assert_nowhere(secrets: list[str], texts: dict[str, str], users: tuple[str, ...] = ()) -> None:
     for where, text in texts.items():
         haystack = text + "\n" + base64_blobs(text)
         for secret in secrets:
-            for form in encodings(secret):
+            for form in encodings(secret, users):
                 assert form not in haystack, f"a credential ({form[:4]}…) is in {where}"
 
 
@@ -169,7 +170,7 @@ def test_api_keys_from_the_environment_converge_and_rotate_with_no_state_surgery
             assert sandbox.writes() == 0, "a rotated key is not a change to make"
     assert sandbox.liveagent_numbers() == {} and sandbox.trunks() == []
     every_secret = [secret, new_secret, liveagent_key, new_liveagent_key, SEED_AUTH_TOKEN, SEED_API_KEY]
-    assert_nowhere(every_secret, {**kept_after_up, **everything_kept(stack)})
+    assert_nowhere(every_secret, {**kept_after_up, **everything_kept(stack)}, users=(sid, new_sid))
 
 
 def test_config_credentials_rotate_and_base_urls_move_with_plain_commands(

@@ -81,7 +81,7 @@ def assert_exactly_the_config(sandbox: Sandbox, config: dict[str, Any]) -> None:
     attached = {n["phone_number"] for n in twilio["phone_numbers"].values() if n["trunk_sid"] == trunk["sid"]}
     assert attached == set(NUMBERS)
     numbers = sandbox.liveagent_numbers()
-    assert set(numbers) == set(NUMBERS)
+    assert set(numbers) == set(NUMBERS) and len(sandbox.state("liveagent")["phone_numbers"]) == len(NUMBERS)
     assert {numbers[e["number"]]["dial_out_prefix"] for e in config["numbers"]} == set(range(1, 11))
 
 

@@ -185,9 +185,11 @@ def test_a_number_on_another_trunk_is_refused_at_preview_unless_taken_over(
     assert sandbox.numbers_by_e164()["+815012345679"]["trunk_sid"] == ours["sid"]
 
 
-def test_a_liveagent_number_deleted_and_added_again_by_hand_is_taken_back(
+def test_what_was_deleted_and_made_again_by_hand_is_taken_back(
     make_stack: Callable[..., EngineStack], sandbox: Sandbox
 ) -> None:
+    """A LiveAgent number (same E.164, new id), the origination URL and the SIP credential, each re-made by hand
+    with other values: the stack takes each back under its new id and puts the config's values back."""
     config = base_config(sandbox)
     stack = make_stack(config)
     run_ok(stack, "up", "--yes")
@@ -198,11 +200,36 @@ def test_a_liveagent_number_deleted_and_added_again_by_hand_is_taken_back(
         "/phone_numbers",
         form={"type": "S", "number": "+815012345678", "name": "typed again", "status": "A", "dial_out_prefix": 1},
     )
+    twilio = sandbox.state("twilio")
+    [trunk] = twilio["trunks"].values()
+    [origination] = twilio["origination_urls"].values()
+    sandbox.twilio("DELETE", f"/trunking/v1/Trunks/{trunk['sid']}/OriginationUrls/{origination['sid']}")
+    new_origination = sandbox.twilio(
+        "POST",
+        f"/trunking/v1/Trunks/{trunk['sid']}/OriginationUrls",
+        SipUrl=origination["sip_url"],
+        FriendlyName="typed again",
+        Weight=1,
+        Priority=1,
+        Enabled="true",
+    )
+    [credential] = twilio["credentials"].values()
+    list_path = f"{API}/SIP/CredentialLists/{credential['credential_list_sid']}/Credentials"
+    sandbox.twilio("DELETE", f"{list_path}/{credential['sid']}.json")
+    new_credential = sandbox.twilio(
+        "POST", f"{list_path}.json", Username=credential["username"], Password="TypedAgain1234"
+    )
 
     run_ok(stack, "up", "--yes")
     now = sandbox.liveagent_numbers()["+815012345678"]
     assert now["id"] == again["id"] and now["name"] == "Tokyo main" and now["host"] == old["host"]
     assert len(sandbox.liveagent_numbers()) == 2
+    twilio = sandbox.state("twilio")
+    assert [(o["sid"], o["weight"]) for o in twilio["origination_urls"].values()] == [
+        (new_origination["sid"], config["origination"]["weight"])
+    ]
+    assert list(twilio["credentials"]) == [new_credential["sid"]]
+    assert sandbox.password_works(new_credential["sid"], config["credentials"]["password"])
     sandbox.clear_counters()
     run_ok(stack, "up", "--yes")
     assert sandbox.writes() == 0

@@ -132,3 +132,21 @@ def test_config_and_provider_agree_on_the_password(password: str) -> None:
         config_ok = False
     provider = CredentialProvider().check({}, {"credential_list_sid": "CL1", "username": "user1", "password": password})
     assert config_ok is (not provider.failures)
+
+
+def test_a_resource_of_another_account_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Variables for another account in the shell must not make the stack's resources look deleted."""
+    from provider_base import ACCOUNT, WrongAccount
+    from twilio_provider.client import TwilioSettings
+
+    other = TwilioSettings("AC" + "b" * 32, "secret", "http://127.0.0.1:9", source="auth token from X (environment)")
+    monkeypatch.setattr(TrunkProvider, "settings", lambda self: other)
+    recorded = {"domain_name": "a.pstn.twilio.com", ACCOUNT: "account AC" + "a" * 32}
+    for call in (
+        lambda: TrunkProvider().read("TK1", recorded),
+        lambda: TrunkProvider().delete("TK1", recorded),
+        lambda: TrunkProvider().update("TK1", recorded, recorded),
+    ):
+        with pytest.raises(WrongAccount) as refused:
+            call()  # port 9 would refuse a request: the error must come first
+        assert "are in account AC" + "a" * 32 in str(refused.value) and "auth token from X" in str(refused.value)

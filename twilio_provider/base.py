@@ -14,6 +14,14 @@ __all__ = ["TwilioProvider", "is_unknown"]
 
 
 class TwilioProvider(ConfiguredProvider[TwilioClient]):
+    api_name = "Twilio"
+
+    def account(self) -> str:
+        return f"account {self.settings().account_sid}"
+
+    def source(self) -> str:
+        return self.settings().source
+
     def settings(self) -> TwilioSettings:
         return api_settings.twilio_settings(api_settings.plugin_config(os.environ), os.environ)
 

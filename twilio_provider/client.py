@@ -23,19 +23,27 @@ PUBLIC_HOSTS = {
     "voice": "https://voice.twilio.com",
 }
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Twilio does not process a request it answers with 429 or 503, so those are safe to retry for any
-# method; other 5xx are retried only where repeating cannot create a duplicate.
-ALWAYS_RETRYABLE = frozenset({429, 503})
+# Twilio documents a 429 as not processed (error 20429), so it is retried for every request, creates
+# included. A 5xx may come after the work was done: it is retried where doing it twice changes nothing,
+# which for Twilio includes the POSTs that update a resource; a create is never sent again from here
+# (`takeover.create_once` looks the resource up first).
+ALWAYS_RETRYABLE = frozenset({429})
 IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 
 
 class _TwilioRetry(Retry):
+    repeatable_on_5xx = IDEMPOTENT | {"POST"}  # POST to an existing resource's URL updates it
+
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if self.total is not None and self.total <= 0:
             return False
         if status_code in ALWAYS_RETRYABLE:
             return True
-        return status_code in RETRY_STATUSES and method.upper() in IDEMPOTENT
+        return status_code in RETRY_STATUSES and method.upper() in self.repeatable_on_5xx
+
+
+class _CreateRetry(_TwilioRetry):
+    repeatable_on_5xx = IDEMPOTENT
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,18 @@ class TwilioClient:
     def __init__(self, settings: TwilioSettings, session: requests.Session | None = None):
         self.settings = settings
         self.session = session or requests.Session()
-        self.session.auth = (settings.key_sid or settings.account_sid, settings.secret)
+        self.create_session = requests.Session()
         self.gate = CredentialGate()
-        self.session.headers["Accept"] = "application/json"
-        retry = _TwilioRetry(
+        for chosen, policy in ((self.session, _TwilioRetry), (self.create_session, _CreateRetry)):
+            chosen.auth = (settings.key_sid or settings.account_sid, settings.secret)
+            chosen.headers["Accept"] = "application/json"
+            adapter = HTTPAdapter(max_retries=self._retry(policy))
+            chosen.mount("http://", adapter)
+            chosen.mount("https://", adapter)
+
+    def _retry(self, policy: type[_TwilioRetry]) -> _TwilioRetry:
+        settings = self.settings
+        return policy(
             total=settings.retries,
             connect=settings.retries,
             read=settings.retries,
@@ -77,14 +93,11 @@ class TwilioClient:
             backoff_jitter=0.3,
             status_forcelist=RETRY_STATUSES,
             # A read error or timeout may come after Twilio has done the request: only idempotent methods
-            # are sent again then. Connection failures (nothing sent) and 429/503 are retried for every method.
+            # are sent again then. Connection failures (nothing sent) are retried for every method.
             allowed_methods=IDEMPOTENT,
             respect_retry_after_header=True,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
 
     def url(self, service: str, path: str) -> str:
         return self.settings.host(service) + path
@@ -99,13 +112,20 @@ class TwilioClient:
         return url
 
     def request(
-        self, method: str, url: str, data: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        url: str,
+        data: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        create: bool = False,
     ) -> Any:
+        """`create`: a POST that makes a resource, sent again only after a 429 (see ALWAYS_RETRYABLE)."""
         if method != "GET":
             require_engine()
+        session = self.create_session if create else self.session
         with self.gate.request():
             try:
-                response = self.session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
+                response = session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
             except requests.RequestException as exc:
                 raise TwilioApiError(
                     0,
@@ -132,7 +152,12 @@ class TwilioClient:
         return self.request("GET", self.url(service, path), params=params)
 
     def post(self, service: str, path: str, data: Mapping[str, Any]) -> Any:
+        """A POST that updates a resource (or does something else that may be repeated)."""
         return self.request("POST", self.url(service, path), data=dict(data))
+
+    def create(self, service: str, path: str, data: Mapping[str, Any]) -> Any:
+        """A POST that makes a resource."""
+        return self.request("POST", self.url(service, path), data=dict(data), create=True)
 
     def delete(self, service: str, path: str) -> None:
         self.request("DELETE", self.url(service, path))

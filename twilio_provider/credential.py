@@ -16,6 +16,7 @@ from resource_schema import Field, Schema
 
 from . import paths
 from .base import TwilioProvider, is_unknown
+from .errors import TwilioApiError
 
 SCHEMA = Schema(
     Field("credential_list_sid", replaces=True),  # in the path, not the form
@@ -57,14 +58,23 @@ class CredentialProvider(TwilioProvider):
         outs.update({"password_salt": salt, "password_digest": password_digest(salt, props["password"])})
         return outs
 
+    def _find(self, props: dict[str, Any]) -> dict[str, Any] | None:
+        """The credential with this username in its list (None when the list itself is gone)."""
+        service, path = self._path(props["credential_list_sid"])
+        try:
+            for found in self.client.paginate(service, path, "credentials"):
+                if found.get("username") == props.get("username"):
+                    return dict(found)
+        except TwilioApiError as error:
+            if not error.not_found:
+                raise
+        return None
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         service, path = self._path(props["credential_list_sid"])
 
         def find() -> dict[str, Any] | None:
-            for found in self.client.paginate(service, path, "credentials"):
-                if found.get("username") == props["username"]:
-                    return dict(found)
-            return None
+            return self._find(props)
 
         found = find()
         if found is not None:
@@ -72,13 +82,18 @@ class CredentialProvider(TwilioProvider):
             form = SCHEMA.to_api(props, only=["password"])
             body = self.client.post(*self._path(props["credential_list_sid"], found["sid"]), form)
         else:  # found after a lost answer: made by that very request, with this password
-            body = takeover.create_once(lambda: self.client.post(service, path, SCHEMA.to_api(props)), find)
+            body = takeover.create_once(lambda: self.client.create(service, path, SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*self._path(props["credential_list_sid"], id_))
         if body is None:
-            return ReadResult(None, {})
+            found = self._find(props)
+            if found is None:
+                return ReadResult(None, {})
+            # Deleted and made again by hand: ours, under a new id, with a password we cannot know, so the
+            # digest is cleared and the next `up` sets the config's password.
+            return ReadResult(found["sid"], {**props, **SCHEMA.from_api(found), "password_digest": ""})
         # No inputs returned, so the engine keeps the old ones: they hold the password, which Twilio never
         # returns (returning inputs without it showed a "-password" change on every refresh). Drift of the
         # username or list still shows, because `diff` compares with these outputs.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 import rules
 import takeover
@@ -19,6 +19,8 @@ SCHEMA = Schema(
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),
+    # The stack's trunk: a list with our name that another trunk uses is that setup's, not a leftover of ours.
+    Field("trunk_sid", response="", default=None, compared=False),
 )
 
 
@@ -31,9 +33,28 @@ class CredentialListProvider(TwilioProvider):
         name = result.inputs.get("friendly_name")
         if not olds and not result.failures and isinstance(name, str):
             found = self._find(name)
-            if found:
+            trunk_sid = result.inputs.get("trunk_sid")
+            problem = self._refusal(found, result.inputs) if found and isinstance(trunk_sid, str) else None
+            if problem:
+                result.failures.append(CheckFailure("friendly_name", problem))
+            elif found:
                 result.inputs[takeover.TAKING_OVER] = takeover.taking_over(found["sid"])
         return result
+
+    def _refusal(self, found: dict[str, Any], props: dict[str, Any]) -> str | None:
+        """Why a list found by our name is not ours to take: another trunk uses it (unless adopt says share)."""
+        if props.get(takeover.ADOPT):
+            return None
+        for trunk in self.client.paginate(*paths.trunks(), "trunks"):
+            if trunk["sid"] == props.get("trunk_sid"):
+                continue
+            if self.client.fetch_or_none(*paths.trunk_credential_lists(trunk["sid"], found["sid"])):
+                return (
+                    f"credential list {props['friendly_name']!r} already exists in Twilio (id {found['sid']}) and "
+                    f"trunk {trunk['sid']}, not this stack's, uses it: give credentials.listName another name in "
+                    "the stack config, or set `adopt: true` to share that list (and its password) with it"
+                )
+        return None
 
     def _find(self, name: str) -> dict[str, Any] | None:
         service, path = self._path()
@@ -52,15 +73,23 @@ class CredentialListProvider(TwilioProvider):
         def find() -> dict[str, Any] | None:
             return self._find(props["friendly_name"])
 
-        body = find() or takeover.create_once(lambda: self.client.post(service, path, SCHEMA.to_api(props)), find)
+        found = find()
+        problem = self._refusal(found, props) if found else None
+        if problem:
+            raise takeover.AlreadyExists(problem)
+        body = found or takeover.create_once(lambda: self.client.create(service, path, SCHEMA.to_api(props)), find)
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*self._path(id_))
+        if body is None and isinstance(props.get("friendly_name"), str):
+            body = self._find(props["friendly_name"])  # deleted and made again by hand: ours, under a new id
+            if body is not None and self._refusal(body, {**props, takeover.ADOPT: False}):
+                body = None  # another trunk's list of that name: ours is gone
         if body is None:
             return ReadResult(None, {})
         outs = {**props, **SCHEMA.from_api(body)}
-        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+        return ReadResult(body["sid"], outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         body = self.client.post(*self._path(id_), SCHEMA.to_api(news))

@@ -13,6 +13,7 @@ from resource_schema import Field, Schema
 
 from . import paths
 from .base import TwilioProvider
+from .errors import TwilioApiError
 
 SCHEMA = Schema(
     Field("trunk_sid", replaces=True),  # in the path, not the form
@@ -48,10 +49,7 @@ class OriginationUrlProvider(TwilioProvider):
         client, trunk_sid = self.client, props["trunk_sid"]
 
         def find() -> dict[str, Any] | None:
-            for found in client.paginate(*paths.origination_urls(trunk_sid), "origination_urls"):
-                if found.get("sip_url") == props["sip_url"]:
-                    return dict(found)
-            return None
+            return self._find(trunk_sid, props["sip_url"])
 
         found = find()
         if found is not None:
@@ -70,14 +68,30 @@ class OriginationUrlProvider(TwilioProvider):
             # Taken over, nothing deleted now; other URLs on the trunk show in the next preview.
             others = sorted(url["sip_url"] for url in self._others(trunk_sid, found["sid"]))
             return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found), "other_urls": others})
-        body = takeover.create_once(lambda: client.post(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find)
+        body = takeover.create_once(
+            lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find
+        )
         others = sorted(url["sip_url"] for url in self._others(trunk_sid, body["sid"]))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body), "other_urls": others})
+
+    def _find(self, trunk_sid: str, sip_url: Any) -> dict[str, Any] | None:
+        """The origination URL with this SIP URL on the trunk (None when the trunk itself is gone)."""
+        try:
+            for found in self.client.paginate(*paths.origination_urls(trunk_sid), "origination_urls"):
+                if found.get("sip_url") == sip_url:
+                    return dict(found)
+        except TwilioApiError as error:
+            if not error.not_found:
+                raise
+        return None
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*paths.origination_urls(props["trunk_sid"], id_))
         if body is None:
+            body = self._find(props["trunk_sid"], props.get("sip_url"))  # deleted and made again by hand
+        if body is None:
             return ReadResult(None, {})
+        id_ = body["sid"]
         others = sorted(url["sip_url"] for url in self._others(props["trunk_sid"], id_))
         outs = {**props, **SCHEMA.from_api(body), "other_urls": others}
         inputs = SCHEMA.read_inputs(outs)

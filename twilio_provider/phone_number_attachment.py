@@ -81,7 +81,8 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         if other and is_unknown(trunk_sid):
             # Our trunk is not made yet, or is being taken over: the domain tells whose trunk it is.
             body = self.client.fetch_or_none(*paths.trunk(other))
-            if body is not None and str(body.get("domain_name")).lower() == str(inputs.get("trunk_domain")).lower():
+            domain = inputs.get("trunk_domain")
+            if body is not None and domain and str(body.get("domain_name") or "").lower() == str(domain).lower():
                 other = None
         if other and not inputs.get("take_over"):
             result.failures.append(CheckFailure("phone_number", refusal(inputs["phone_number"], other)))
@@ -100,7 +101,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
             client.delete_if_exists(*paths.trunk_phone_numbers(other, number["sid"]))
         if number.get("trunk_sid") != trunk_sid:
             takeover.create_once(
-                lambda: client.post(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]}),
+                lambda: client.create(*paths.trunk_phone_numbers(trunk_sid), {"PhoneNumberSid": number["sid"]}),
                 lambda: client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number["sid"])),
             )
 

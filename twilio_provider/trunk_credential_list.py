@@ -25,7 +25,7 @@ class TrunkCredentialListProvider(TwilioProvider):
         link = paths.trunk_credential_lists(trunk_sid, list_sid)
         if self.client.fetch_or_none(*link) is None:
             takeover.create_once(
-                lambda: self.client.post(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid}),
+                lambda: self.client.create(*paths.trunk_credential_lists(trunk_sid), {"CredentialListSid": list_sid}),
                 lambda: self.client.fetch_or_none(*link),
             )
         return CreateResult(f"{trunk_sid}/{list_sid}", dict(props))
