@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,10 +89,32 @@ MODELS: dict[str, type[_Model]] = {"twilio": TwilioApiConfig, "liveagent": LiveA
 def plugin_config(environ: Mapping[str, str]) -> dict[str, Any]:
     """`pulumi-python:` config as the engine hands it to the provider plugin: {"twilio": {...}, ...}."""
     raw = json.loads(environ.get("PULUMI_CONFIG") or "{}")
-    return {key: _decode(value) for key, value in raw.items()}
+    return {key: decode(value) for key, value in raw.items()}
 
 
-def _decode(value: Any) -> Any:
+def plain_text_secrets(
+    config: Mapping[str, Any],
+    leaves: Mapping[str, Sequence[str]],
+    secret_keys: set[str] | None,
+    namespace: str,
+    command_prefix: str,
+) -> list[str]:
+    """A problem for each secret leaf of `config` that Pulumi holds in plain text, with the command that fixes
+    it (`command_prefix`: how the key is spelt in that command). `secret_keys` None: not known, not checked."""
+    problems = []
+    for key, names in leaves.items():
+        value = config.get(key)
+        for leaf in names:
+            if secret_keys is not None and isinstance(value, dict) and value.get(leaf) and key not in secret_keys:
+                problems.append(
+                    f"{namespace}:{key}.{leaf}: is stored in plain text; set it as a secret: "
+                    f"pulumi config set --path --secret {command_prefix}{key}.{leaf} <value>"
+                )
+    return problems
+
+
+def decode(value: Any) -> Any:
+    """A config value as Pulumi hands it over: objects and lists arrive as JSON text."""
     if isinstance(value, str):
         try:
             return json.loads(value)
@@ -210,15 +232,7 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str], secret_keys: 
 
     `secret_keys` (the `pulumi-python:` keys stored encrypted) turns a secret kept in plain text into an error.
     """
-    problems: list[str] = []
-    for key, leaves in SECRET_LEAVES.items():
-        value = config.get(key)
-        for leaf in leaves:
-            if secret_keys is not None and isinstance(value, dict) and value.get(leaf) and key not in secret_keys:
-                problems.append(
-                    f"{NAMESPACE}:{key}.{leaf}: is stored in plain text; set it as a secret: "
-                    f"pulumi config set --path --secret {NAMESPACE}:{key}.{leaf} <value>"
-                )
+    problems = plain_text_secrets(config, SECRET_LEAVES, secret_keys, NAMESPACE, f"{NAMESPACE}:")
     found: dict[str, Any] = {}
     for key, read in (("twilio", twilio_settings), ("liveagent", liveagent_settings)):
         try:

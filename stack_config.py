@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
@@ -191,14 +190,8 @@ def _moved(key: str, value: Any, project: str) -> str:
 def _validate(raw: dict[str, Any], secret_keys: set[str] | None, project: str) -> tuple[StackConfig | None, list[str]]:
     problems = [_moved(key, raw[key], project) for key in MOVED if key in raw]
     raw = {key: value for key, value in raw.items() if key not in MOVED}
-    if secret_keys is not None:
-        for key, leaf in SECRET_PATHS.items():
-            value = raw.get(key)
-            if isinstance(value, dict) and value.get(leaf) and key not in secret_keys:
-                problems.append(
-                    f"{project}:{key}.{leaf}: is stored in plain text; set it as a secret: "
-                    f"pulumi config set --path --secret {key}.{leaf} <value>"
-                )
+    leaves = {key: (leaf,) for key, leaf in SECRET_PATHS.items()}
+    problems += api_settings.plain_text_secrets(raw, leaves, secret_keys, project, "")
     try:
         return StackConfig.model_validate(raw), problems
     except ValidationError as error:
@@ -267,10 +260,7 @@ def _namespace(every_key: Mapping[str, Any], namespace: str) -> tuple[dict[str, 
         if not full_key.startswith(namespace + ":"):
             continue  # another package's config, e.g. pulumi:tags
         key = full_key[len(namespace) + 1 :]
-        try:
-            raw[key] = json.loads(value) if isinstance(value, str) else value
-        except json.JSONDecodeError:
-            raw[key] = value
+        raw[key] = api_settings.decode(value)
         if is_config_secret(full_key):
             secret_keys.add(key)
     return raw, secret_keys

@@ -46,9 +46,17 @@ def may_take(adopt: object, differences: Sequence[str]) -> bool:
     return bool(adopt) or not differences
 
 
+def problem(
+    kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str, also: str = ""
+) -> str | None:
+    """Why a resource found by its natural key may not be taken over, or None when it may."""
+    return None if may_take(adopt, differences) else refusal(kind, key, found_id, differences, where, also)
+
+
 def take_or_refuse(kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str) -> None:
-    if not may_take(adopt, differences):
-        raise AlreadyExists(refusal(kind, key, found_id, differences, where))
+    found = problem(kind, key, found_id, differences, adopt, where)
+    if found:
+        raise AlreadyExists(found)
 
 
 def create_once(make: Callable[[], T], find: Callable[[], T | None], attempts: int = 4, wait_s: float = 0.5) -> T:

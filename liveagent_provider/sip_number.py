@@ -119,10 +119,9 @@ def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
 
 def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
     differences = SCHEMA.differences(SCHEMA.from_api(found), props)
-    if takeover.may_take(props.get(takeover.ADOPT), differences):
-        return None
     also = f" or on {props['number']} alone in twilio-liveagent:numbers"
-    return takeover.refusal("LiveAgent number", props["number"], found["id"], differences, "LiveAgent", also)
+    adopt = props.get(takeover.ADOPT)
+    return takeover.problem("LiveAgent number", props["number"], found["id"], differences, adopt, "LiveAgent", also)
 
 
 class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):

@@ -72,9 +72,9 @@ def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
     # trunk whose recording differs, and that is still this stack's leftover.
     recording = {f.name for f in SCHEMA.fields if f.group == "recording"}
     differences = [name for name in SCHEMA.differences(SCHEMA.from_api(found), props) if name not in recording]
-    if takeover.may_take(props.get(takeover.ADOPT), differences):
-        return None
-    return takeover.refusal("trunk", props["domain_name"], found["sid"], differences, "Twilio")
+    return takeover.problem(
+        "trunk", props["domain_name"], found["sid"], differences, props.get(takeover.ADOPT), "Twilio"
+    )
 
 
 class TrunkProvider(TwilioProvider):
