@@ -84,8 +84,8 @@ class LiveAgentClient:
             if response.status_code in AUTH_FAILURES:
                 error = LiveAgentApiError(response.status_code, _message(response), method, url)
                 error.hint = (
-                    f"LiveAgent did not accept the {self.settings.source} (a wrong key, or one without the "
-                    "phone-number and department permissions): correct or replace it"
+                    f"LiveAgent did not accept the {self.settings.source}: correct or replace it (a wrong key, "
+                    "or one without the phone-number and department permissions)"
                 )
             self.gate.answered(response.status_code, error)
         if error is not None:
