@@ -200,8 +200,10 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             body = takeover.create_once(
                 lambda: client.add_number(to_form(props)), lambda: find_number(client, props["number"])
             )
-        else:
+        elif SCHEMA.differences(SCHEMA.from_api(found), props):
             body = client.update_number(found["id"], merged(found, props))
+        else:
+            body = found  # taken over as it is: nothing to write
         return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

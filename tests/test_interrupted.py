@@ -59,7 +59,7 @@ def up_killed_after(stack: EngineStack, sandbox: Sandbox, writes: int) -> None:
 
 def orphan_writes(sandbox: Sandbox) -> int:
     """Writes that reach the APIs once the CLI has been dead for a few seconds (must be none)."""
-    time.sleep(4)  # the providers check their engine every second
+    time.sleep(8)  # the providers check their engine every second and stop after three misses
     for api in ("twilio", "liveagent"):
         sandbox.faults(api)
     sandbox.clear_counters()

@@ -34,6 +34,10 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 class _TwilioRetry(Retry):
     repeatable_on_5xx = IDEMPOTENT | {"POST"}  # POST to an existing resource's URL updates it
 
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]  # passes all on
+        require_engine()  # each retry is a request again: none once the CLI that asked for it has gone
+        return super().increment(*args, **kwargs)
+
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if self.total is not None and self.total <= 0:
             return False
