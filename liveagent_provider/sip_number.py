@@ -97,16 +97,32 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
             return
         if not ours(holder, props):
             raise LiveAgentApiError(409, held_elsewhere(holder, props), "PUT", client.settings.api_base)
-        current = client.get_number(str(holder["id"]))  # as it is now, not as listed: its own update may run
-        if current is None:
-            continue
+        # As it is now, not as listed: its own update runs at the same time and may have moved it already.
+        current = client.get_number(str(holder["id"]))
+        spare = client.available_prefix()
+        if current is None or as_int(current.get("dial_out_prefix")) != prefix or spare == prefix:
+            continue  # it left the prefix meanwhile: look again
         try:
-            client.update_number(str(holder["id"]), {**as_found(current), "dial_out_prefix": client.available_prefix()})
+            client.update_number(str(holder["id"]), {**as_found(current), "dial_out_prefix": spare})
             return
         except LiveAgentApiError as error:
             if error.status not in (400, 409):
                 raise
     raise LiveAgentApiError(409, f"dial prefix {prefix} could not be freed", "PUT", client.settings.api_base)
+
+
+def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, Any], props: dict[str, Any]) -> Any:
+    """PUT the number with its configured prefix, freeing the prefix first; numbers of this stack trading
+    prefixes update at the same time, so a clash is looked at again, a few times, before it is an error."""
+    for attempt in range(4):
+        if as_int(current.get("dial_out_prefix")) != as_int(props.get("dial_prefix")):
+            free_prefix(client, props)
+        try:
+            return client.update_number(number_id, merged(current, props))
+        except LiveAgentApiError as error:
+            if error.status not in (400, 409) or attempt == 3:
+                raise
+            current = client.get_number(number_id) or current
 
 
 def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
@@ -195,13 +211,13 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         problem = _refusal(found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)
-        free_prefix(client, props)
         if found is None:
+            free_prefix(client, props)
             body = takeover.create_once(
                 lambda: client.add_number(to_form(props)), lambda: find_number(client, props["number"])
             )
         elif SCHEMA.differences(SCHEMA.from_api(found), props):
-            body = client.update_number(found["id"], merged(found, props))
+            body = put_with_prefix(client, str(found["id"]), found, props)
         else:
             body = found  # taken over as it is: nothing to write
         return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
@@ -230,9 +246,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
                 "PUT",
                 client.settings.api_base,
             )
-        if as_int(current.get("dial_out_prefix")) != as_int(news.get("dial_prefix")):
-            free_prefix(client, news)
-        body = client.update_number(id_, merged(current, news))
+        body = put_with_prefix(client, id_, current, news)
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -248,7 +248,9 @@ def test_dial_prefixes_swapped_by_hand_are_repaired_in_one_up(
     sandbox.liveagent_edit(second["id"], dial_out_prefix=1)
     sandbox.liveagent_edit(first["id"], dial_out_prefix=2)
 
+    sandbox.faults("liveagent", latency_ms=80)  # both numbers' updates run at once: let them overlap
     run_ok(stack, "up", "--yes")
+    sandbox.faults("liveagent")
     now = sandbox.liveagent_numbers()
     assert [now[entry["number"]]["dial_out_prefix"] for entry in config["numbers"]] == [1, 2]
     sandbox.clear_counters()
