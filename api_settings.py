@@ -58,7 +58,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class TwilioApiConfig(_Model):
+class _ApiConfig(_Model):
+    timeout_seconds: float = Field(
+        rules.READ_TIMEOUT_S, alias="timeoutSeconds", ge=rules.READ_TIMEOUT_RANGE[0], le=rules.READ_TIMEOUT_RANGE[1]
+    )
+
+
+class TwilioApiConfig(_ApiConfig):
     account_sid: str | None = Field(None, alias="accountSid", pattern=ACCOUNT_SID)
     auth_token: SecretStr | None = Field(None, alias="authToken")
     api_key: str | None = Field(None, alias="apiKey", pattern=API_KEY_SID)
@@ -71,7 +77,7 @@ class RateLimit(_Model):
     window_seconds: float = Field(rules.LIVEAGENT_RATE_LIMIT[1], alias="windowSeconds", gt=0)
 
 
-class LiveAgentApiConfig(_Model):
+class LiveAgentApiConfig(_ApiConfig):
     url: str | None = Field(None, pattern=ACCOUNT_URL)
     api_key: SecretStr | None = Field(None, alias="apiKey")
     rate_limit: RateLimit = Field(default_factory=lambda: RateLimit.model_validate({}), alias="rateLimit")
@@ -190,7 +196,8 @@ def twilio_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> Tw
             f"pulumi config set --path {NAMESPACE}:twilio.accountSid AC…"
         )
     base_url = _env(environ, TWILIO_API_BASE_URL) or cfg.api_base_url
-    return TwilioSettings(account_sid, password, base_url, key_sid=key_sid, source=source)
+    timeout = (TwilioSettings.timeout[0], cfg.timeout_seconds)
+    return TwilioSettings(account_sid, password, base_url, timeout=timeout, key_sid=key_sid, source=source)
 
 
 def liveagent_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> LiveAgentSettings:
@@ -218,7 +225,8 @@ def liveagent_settings(config: Mapping[str, Any], environ: Mapping[str, str]) ->
     if problems or not (url and key):
         raise ApiSettingsError("\n".join(problems))
     limit = cfg.rate_limit
-    return LiveAgentSettings(url, key, limit.requests, limit.window_seconds, source=source)
+    timeout = (LiveAgentSettings.timeout[0], cfg.timeout_seconds)
+    return LiveAgentSettings(url, key, limit.requests, limit.window_seconds, timeout=timeout, source=source)
 
 
 @dataclass(frozen=True)

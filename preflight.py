@@ -1,7 +1,9 @@
-"""What a preview can learn from one read per API before anything is planned: are the credentials good?
+"""What a preview can learn from one read per API before anything is planned: are the credentials good, and
+does the API answer at all?
 
-A refused credential then fails the preview with one message that names where it came from, instead of
-failing each resource's first call halfway through `up`.
+A refused credential, or an API that does not answer through the clients' retries, then fails the preview
+with one message that names the API and what to do, instead of failing each resource's first call halfway
+through `up`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,21 @@ from twilio_provider.errors import TwilioApiError
 
 
 def problems(apis: api_settings.ApiSettings) -> list[str]:
-    """One cheap authenticated GET per API; the refusals, as messages (empty when both are accepted)."""
+    """One cheap authenticated GET per API; refusals and outages, as messages (empty when both answer)."""
     found = []
     try:
         TwilioClient(apis.twilio).get("trunking", "/v1/Trunks", params={"PageSize": 1})
     except TwilioApiError as error:
-        if error.status in AUTH_FAILURES:
+        if _stops_the_run(error.status):
             found.append(str(error))
     try:
         LiveAgentClient(apis.liveagent).request("GET", "/departments", params={"_page": 1, "_perPage": 1})
     except LiveAgentApiError as error:
-        if error.status in AUTH_FAILURES:
+        if _stops_the_run(error.status):
             found.append(str(error))
     return found
+
+
+def _stops_the_run(status: int) -> bool:
+    """Refused credentials, no answer, or server errors through every retry (a 4xx is a resource's business)."""
+    return status in AUTH_FAILURES or status == 0 or status >= 500 or status == 429

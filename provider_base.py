@@ -111,6 +111,34 @@ class CredentialGate:
             self._accepted = True
 
 
+def gave_up(api: str, status: int, seconds: float, status_url: str) -> str:
+    """The hint of an error that retries could not ride out: which API, for how long, and what to run next."""
+    what = "did not answer" if status == 0 else f"kept answering HTTP {status}"
+    return (
+        f"{api} {what} through {seconds:.0f} s of retries: it is down, overloaded or out of reach from here "
+        f"(network, proxy, firewall). Check {status_url}, then run `pulumi up` again: it carries on from where "
+        "this run stopped, with nothing made twice"
+    )
+
+
+class Outage:
+    """Once one request has given up on an API that does not answer, the others of this process do not wait
+    through the same retries: they fail at once, pointing to that first error (a refresh of a stack with many
+    resources would otherwise spend minutes repeating one message)."""
+
+    def __init__(self) -> None:
+        self._first: Exception | None = None
+
+    def refusal(self, api: str) -> str | None:
+        """Why a request is not sent, or None: it is sent."""
+        if self._first is None:
+            return None
+        return f"not sent: {api} did not answer a moment ago (the first error: {self._first})"
+
+    def record(self, error: Exception) -> None:
+        self._first = self._first or error
+
+
 ACCOUNT = "api_account"  # the output recording which account a resource lives in
 
 

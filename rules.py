@@ -226,3 +226,11 @@ def countries_problem(values: list[Any]) -> str | None:
         return f"unknown ISO 3166 country codes {unknown}; use two letters such as JP, US, GB"
     upper = [c.upper() for c in values]
     return "a country is listed twice" if len(set(upper)) != len(upper) else None
+
+
+# --- Both APIs ---------------------------------------------------------------------------------------------
+
+# How long a request waits for an answer before it counts as lost (and is retried where that is safe);
+# `pulumi-python:twilio.timeoutSeconds` / `pulumi-python:liveagent.timeoutSeconds` change it.
+READ_TIMEOUT_S = 30.0
+READ_TIMEOUT_RANGE = (1.0, 300.0)

@@ -59,12 +59,15 @@ def take_or_refuse(kind: str, key: str, found_id: str, differences: Sequence[str
         raise AlreadyExists(found)
 
 
-def create_once(make: Callable[[], T], find: Callable[[], T | None], attempts: int = 4, wait_s: float = 0.5) -> T:
+def create_once(
+    make: Callable[[], T], find: Callable[[], T | None], attempts: int = 7, wait_s: float = 0.5, wait_max_s: float = 8.0
+) -> T:
     """Run a create whose failure may hide a success (a 5xx, a dropped connection, a lost answer).
 
     After such a failure the resource is looked up by its natural key: found, the create did happen and
     that is the result; not found, the create is sent again. Never a duplicate, and never a failed run
-    for a fault the API recovers from.
+    for a fault the API recovers from. As many tries as the clients give any other request (7), with the
+    same capped backoff.
     """
     for attempt in range(attempts):
         try:
@@ -75,5 +78,5 @@ def create_once(make: Callable[[], T], find: Callable[[], T | None], attempts: i
             found = find()
             if found is not None:
                 return found
-            time.sleep(wait_s * 2**attempt)
+            time.sleep(min(wait_max_s, wait_s * 2**attempt))
     raise AssertionError("unreachable")

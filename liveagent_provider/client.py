@@ -16,7 +16,7 @@ from tenacity.wait import wait_base
 from urllib3.exceptions import NewConnectionError
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate, require_engine
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, gave_up, require_engine
 
 from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
@@ -35,7 +35,7 @@ class LiveAgentSettings:
     api_key: str = field(repr=False)
     rate_requests: int = rules.LIVEAGENT_RATE_LIMIT[0]
     rate_window_s: float = rules.LIVEAGENT_RATE_LIMIT[1]
-    timeout: tuple[float, float] = (5.0, 30.0)
+    timeout: tuple[float, float] = (5.0, rules.READ_TIMEOUT_S)  # connect, read
     attempts: int = 6
     max_retry_s: float = 120.0
     source: str = "configured API key"  # where it came from, for errors (never the value)
@@ -73,6 +73,7 @@ class LiveAgentClient:
         key_id = hashlib.sha256(settings.api_key.encode()).hexdigest()[:16]
         self.limiter = shared_limiter(settings.api_base, key_id, settings.rate_requests, settings.rate_window_s)
         self.gate = CredentialGate()
+        self.outage = Outage()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         if method != "GET":
@@ -126,10 +127,20 @@ class LiveAgentClient:
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             reraise=True,
         )
+        url = self.settings.api_base + path
+        not_sent = self.outage.refusal("LiveAgent")
+        if not_sent:
+            raise LiveAgentApiError(0, not_sent, method, url)
+        started = time.monotonic()
         try:
-            return retrying(self._send, method, self.settings.api_base + path, **kwargs)
+            return retrying(self._send, method, url, **kwargs)
         except _Retryable as final:
-            raise final.error from None
+            error = final.error
+            if isinstance(error, LiveAgentApiError):
+                error.hint = gave_up("LiveAgent", error.status, time.monotonic() - started, self.settings.url)
+                if error.status == 0:
+                    self.outage.record(error)
+            raise error from None
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send_with_retries(method, path, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -70,6 +71,16 @@ class Route:
 
 
 NETWORK_FAULTS = ("drop", "timeout", "commit_drop", "commit_timeout")
+# A 429 or 503 that tells the client when to come back (the header's value is the plan's `retry_after`, 1 s
+# unless set); a plain 429 or 503 carries no Retry-After unless `retry_after` is set.
+WITH_RETRY_AFTER = ("429_retry_after", "503_retry_after")
+FAULT_KINDS = (429, *WITH_RETRY_AFTER, 500, 502, 503, 504, *NETWORK_FAULTS)
+
+
+def request_key(request: Request) -> str:
+    """What makes two requests the same one: a client's retry sends the same method, path, query and body."""
+    query = "&".join(f"{k}={v}" for k, values in sorted(request.query.items()) for v in values)
+    return f"{request.method} {request.path}?{query} {hashlib.sha256(request.body).hexdigest()[:16]}"
 
 
 @dataclass
@@ -79,49 +90,82 @@ class FaultPlan:
     Most fire before the request reaches the emulated API, so a faulted write never happens; the
     `commit_drop` and `commit_timeout` kinds let the API process the request and then lose its answer
     (the connection closed at once, or after `timeout_ms`), as a network failure after the write would.
+
+    With a `seed`, whether a request is faulted, and how, depends only on the seed, the request (method,
+    path, query, body) and how many times that same request came before: the schedule does not depend on
+    the order in which concurrent requests arrive, so a failing run can be replayed with its seed.
+    `max_per_request` caps the faults one request meets in a row (1: every retry gets through);
+    `cycle` hands out the kinds in turn instead of at random, so a short run meets each kind.
     """
 
     rate: float = 0.0
-    statuses: list[int | str] = field(default_factory=lambda: [503])  # ints or one of NETWORK_FAULTS
+    statuses: list[int | str] = field(default_factory=lambda: [503])  # entries of FAULT_KINDS
     latency_ms: float = 0.0  # added to every API request
     timeout_ms: float = 15000.0  # how long a "timeout" fault holds the connection before closing it
     retry_after: float | None = None  # Retry-After header (seconds) on faulted 429/503
     methods: list[str] | None = None  # limit faults to these HTTP methods
     seed: int | None = None
+    max_per_request: int | None = None
+    cycle: bool = False
     rng: random.Random = field(default_factory=random.Random, repr=False)
+    _seen: Counter[str] = field(default_factory=Counter, repr=False)
+    _faulted: Counter[str] = field(default_factory=Counter, repr=False)
+    _handed_out: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    SETTINGS = (
+        "rate",
+        "statuses",
+        "latency_ms",
+        "timeout_ms",
+        "retry_after",
+        "methods",
+        "seed",
+        "max_per_request",
+        "cycle",
+    )
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> FaultPlan:
-        known = {"rate", "statuses", "latency_ms", "timeout_ms", "retry_after", "methods", "seed"}
-        unknown = set(body) - known
+        unknown = set(body) - set(cls.SETTINGS)
         if unknown:
-            raise ValueError(f"unknown fault settings: {sorted(unknown)}; known: {sorted(known)}")
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}; known: {sorted(cls.SETTINGS)}")
         plan = cls(**body)
         if not 0.0 <= plan.rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         for status in plan.statuses:
-            if status not in NETWORK_FAULTS and not (isinstance(status, int) and 400 <= status <= 599):
-                raise ValueError(f"status {status!r} is not an HTTP error status or one of {', '.join(NETWORK_FAULTS)}")
+            if status not in FAULT_KINDS and not (isinstance(status, int) and 400 <= status <= 599):
+                raise ValueError(f"status {status!r} is not an HTTP error status or one of {FAULT_KINDS}")
         plan.rng = random.Random(plan.seed)
         return plan
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "rate": self.rate,
-            "statuses": self.statuses,
-            "latency_ms": self.latency_ms,
-            "timeout_ms": self.timeout_ms,
-            "retry_after": self.retry_after,
-            "methods": self.methods,
-            "seed": self.seed,
-        }
+        return {name: getattr(self, name) for name in self.SETTINGS}
 
-    def draw(self, method: str) -> int | str | None:
+    def _uniform(self, key: str, occurrence: int, salt: str) -> float:
+        if self.seed is None:
+            return self.rng.random()
+        digest = hashlib.sha256(f"{self.seed}|{salt}|{occurrence}|{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    def draw(self, method: str, key: str | None = None) -> int | str | None:
         if self.rate <= 0 or (self.methods and method not in self.methods):
             return None
-        if self.rng.random() >= self.rate:
-            return None
-        return self.rng.choice(self.statuses)
+        key = key or method
+        with self._lock:
+            occurrence = self._seen[key]
+            self._seen[key] += 1
+            if self.max_per_request is not None and self._faulted[key] >= self.max_per_request:
+                self._faulted[key] = 0  # this try gets through: the next fault of this request may come later
+                return None
+            if self._uniform(key, occurrence, "rate") >= self.rate:
+                self._faulted[key] = 0
+                return None
+            self._faulted[key] += 1
+            if self.cycle:
+                self._handed_out += 1
+                return self.statuses[(self._handed_out - 1) % len(self.statuses)]
+            return self.statuses[int(self._uniform(key, occurrence, "kind") * len(self.statuses))]
 
 
 class RequestLog:
@@ -140,6 +184,7 @@ class RequestLog:
             self.by_status: Counter[str] = Counter()
             self.by_route_status: Counter[str] = Counter()
             self.recent: list[dict[str, Any]] = []
+            self.faults: Counter[str] = Counter()  # injected, by kind (the commit kinds included)
 
     def record(self, method: str, route: str, status: int | str, params: list[str]) -> None:
         with self._lock:
@@ -154,9 +199,14 @@ class RequestLog:
             self.recent.append({"method": method, "route": route, "status": status, "params": params})
             del self.recent[:-500]
 
+    def fault(self, kind: int | str) -> None:
+        with self._lock:
+            self.faults[str(kind)] += 1
+
     def to_json(self) -> dict[str, Any]:
         with self._lock:
             return {
+                "faults": dict(self.faults),
                 "total": self.total,
                 "reads": self.reads,
                 "writes": self.writes,
@@ -324,7 +374,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         plan = emulator.faults
         if plan.latency_ms:
             time.sleep(plan.latency_ms / 1000.0)
-        fault = plan.draw(request.method)
+        fault = plan.draw(request.method, request_key(request))
+        if fault is not None:
+            emulator.log.fault(fault)
         if fault in ("commit_drop", "commit_timeout"):
             emulator.dispatch(request)  # done and counted as usual; only the answer is lost
             if fault == "commit_timeout":
@@ -342,15 +394,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 time.sleep(plan.timeout_ms / 1000.0)
                 self._drop()
                 return
-            assert isinstance(fault, int)
             headers = {}
-            if plan.retry_after is not None and fault in (429, 503):
-                headers["Retry-After"] = str(plan.retry_after)
+            if fault in WITH_RETRY_AFTER:
+                fault = int(str(fault).split("_")[0])
+                headers["Retry-After"] = _seconds(plan.retry_after or 1)
+            elif plan.retry_after is not None and fault in (429, 503):
+                headers["Retry-After"] = _seconds(plan.retry_after)
+            assert isinstance(fault, int)
             self._send(Response(fault, emulator.error_body(fault, _REASONS.get(fault, "Injected fault")), headers))
             return
         self._send(emulator.dispatch(request))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+def _seconds(value: float) -> str:
+    """Retry-After is whole seconds (RFC 9110 delay-seconds)."""
+    return str(max(0, round(value)))
 
 
 _REASONS = {

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import base_config
+from tests.converged import mismatches
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 from tests.wiring import resource_count
@@ -22,51 +23,7 @@ def trunk(sandbox: Sandbox) -> dict[str, Any]:
 
 def assert_converged(sandbox: Sandbox, config: dict[str, Any]) -> None:
     """The sandbox holds exactly what the config says, field by field."""
-    twilio = sandbox.state("twilio")
-    prefix = config["trunk"]["domainPrefix"]
-    found = trunk(sandbox)
-    assert found["friendly_name"] == config["trunk"]["friendlyName"]
-    assert found["domain_name"] == f"{prefix}.pstn.twilio.com"
-    assert found["secure"] is False
-    assert found["disaster_recovery_url"] == "https://twimlets.com/forward?PhoneNumber=0018008112345"
-    assert found["recording"] == {"mode": "do-not-record", "trim": "do-not-trim"}
-
-    [origination] = [o for o in twilio["origination_urls"].values() if o["trunk_sid"] == found["sid"]]
-    expected_origination = config["origination"]
-    assert origination["sip_url"] == expected_origination["uri"]
-    assert (origination["weight"], origination["priority"], origination["enabled"]) == (
-        expected_origination["weight"],
-        expected_origination["priority"],
-        True,
-    )
-
-    [credential_list] = twilio["credential_lists"].values()
-    assert credential_list["friendly_name"] == config["credentials"]["listName"]
-    assert list(twilio["trunk_credential_lists"][found["sid"]]) == [credential_list["sid"]]
-    [credential] = twilio["credentials"].values()
-    assert credential["username"] == config["credentials"]["username"]
-    assert sandbox.password_works(credential["sid"], config["credentials"]["password"])
-
-    numbers = sandbox.numbers_by_e164()
-    wanted = {entry["number"] for entry in config["numbers"]}
-    assert {e164 for e164, n in numbers.items() if n["trunk_sid"] == found["sid"]} == wanted
-
-    liveagent = sandbox.liveagent_numbers()
-    assert set(liveagent) == wanted
-    departments = {d["name"]: d["department_id"] for d in sandbox.state("liveagent")["departments"].values()}
-    for entry in config["numbers"]:
-        number = liveagent[entry["number"]]
-        assert number["type"] == "S" and number["status"] == "A"
-        assert number["name"] == entry["name"]
-        assert number["departmentid"] == departments[entry["department"]]
-        assert number["dial_out_prefix"] == entry["dialPrefix"]
-        assert number["host"] == f"{prefix}.pstn.tokyo.twilio.com"
-        assert number["user"] == config["credentials"]["username"]
-        assert number["password"] == config["credentials"]["password"]
-
-    countries = twilio["countries"]
-    for iso in config["outboundCountries"]:
-        assert countries[iso]["low_risk_numbers_enabled"] is True
+    assert mismatches(sandbox, config) == []
 
 
 def test_new_stack_converges_to_the_config_and_a_second_up_writes_nothing(make_stack, sandbox: Sandbox) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from provider_base import AUTH_FAILURES, CredentialGate, require_engine
+import rules
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, gave_up, require_engine
 
 from .errors import TwilioApiError
 
@@ -29,10 +31,13 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # (`takeover.create_once` looks the resource up first).
 ALWAYS_RETRYABLE = frozenset({429})
 IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+STATUS_PAGE = "https://status.twilio.com"
 
 
 class _TwilioRetry(Retry):
-    repeatable_on_5xx = IDEMPOTENT | {"POST"}  # POST to an existing resource's URL updates it
+    # Sent again after a 5xx or a lost answer. A POST to an existing resource's URL updates it: the same
+    # fields set twice are set once.
+    repeatable = IDEMPOTENT | {"POST"}
 
     def increment(self, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]  # passes all on
         require_engine()  # each retry is a request again: none once the CLI that asked for it has gone
@@ -43,11 +48,11 @@ class _TwilioRetry(Retry):
             return False
         if status_code in ALWAYS_RETRYABLE:
             return True
-        return status_code in RETRY_STATUSES and method.upper() in self.repeatable_on_5xx
+        return status_code in RETRY_STATUSES and method.upper() in self.repeatable
 
 
 class _CreateRetry(_TwilioRetry):
-    repeatable_on_5xx = IDEMPOTENT
+    repeatable = IDEMPOTENT
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class TwilioSettings:
     account_sid: str  # in every v2010 path; the Basic-auth user unless an API key is used
     secret: str = field(repr=False)  # the auth token, or the API key's secret
     base_url: str | None = None  # None: Twilio's public hosts
-    timeout: tuple[float, float] = (5.0, 30.0)  # connect, read
+    timeout: tuple[float, float] = (5.0, rules.READ_TIMEOUT_S)  # connect, read
     retries: int = 6
     backoff_factor: float = 0.3
     backoff_max: float = 8.0
@@ -78,6 +83,7 @@ class TwilioClient:
         self.session = session or requests.Session()
         self.create_session = requests.Session()
         self.gate = CredentialGate()
+        self.outage = Outage()
         for chosen, policy in ((self.session, _TwilioRetry), (self.create_session, _CreateRetry)):
             chosen.auth = (settings.key_sid or settings.account_sid, settings.secret)
             chosen.headers["Accept"] = "application/json"
@@ -96,9 +102,9 @@ class TwilioClient:
             backoff_max=settings.backoff_max,
             backoff_jitter=0.3,
             status_forcelist=RETRY_STATUSES,
-            # A read error or timeout may come after Twilio has done the request: only idempotent methods
-            # are sent again then. Connection failures (nothing sent) are retried for every method.
-            allowed_methods=IDEMPOTENT,
+            # A read error or timeout may come after Twilio has done the request: only what may be repeated
+            # is sent again then. Connection failures (nothing sent) are retried for every method.
+            allowed_methods=policy.repeatable,
             respect_retry_after_header=True,
             raise_on_status=False,
         )
@@ -127,17 +133,19 @@ class TwilioClient:
         if method != "GET":
             require_engine()
         session = self.create_session if create else self.session
+        not_sent = self.outage.refusal("Twilio")
+        if not_sent:
+            raise TwilioApiError(0, None, not_sent, method, _safe(url))
+        started = time.monotonic()
         with self.gate.request():
             try:
                 response = session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
             except requests.RequestException as exc:
-                raise TwilioApiError(
-                    0,
-                    None,
-                    f"no answer after {self.settings.retries} retries ({exc.__class__.__name__})",
-                    method,
-                    _safe(url),
-                ) from None
+                failed = TwilioApiError(0, None, f"no answer ({exc.__class__.__name__})", method, _safe(url))
+                if not create:  # a create is not sent again on a lost answer: `takeover.create_once` looks first
+                    failed.hint = gave_up("Twilio", 0, time.monotonic() - started, STATUS_PAGE)
+                    self.outage.record(failed)
+                raise failed from None
             try:
                 body = response.json() if response.content else None
             except ValueError:
@@ -147,6 +155,8 @@ class TwilioClient:
                 error = TwilioApiError.from_body(response.status_code, body or response.reason, method, _safe(url))
                 if response.status_code in AUTH_FAILURES:
                     error.hint = f"Twilio did not accept the {self.settings.source}: correct or replace it"
+                elif response.status_code in RETRY_STATUSES and not create:
+                    error.hint = gave_up("Twilio", response.status_code, time.monotonic() - started, STATUS_PAGE)
             self.gate.answered(response.status_code, error)
         if error is not None:
             raise error
