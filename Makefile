@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test test-fast lint typecheck bench clean
+.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test test-fast lint typecheck bench resilience clean
 STACK ?= dev
 ARGS ?=
 
@@ -69,6 +69,12 @@ test-fast: venv
 
 bench: setup
 	$(PY) -m pytest benchmarks -q -s
+
+# First `up`s of 10 numbers through 20% injected faults on both APIs, each checked field by field (tests/resilience.py);
+# e.g. make resilience RESILIENCE_ARGS="--runs 1 --seed 7" to replay one run. About 15 minutes.
+RESILIENCE_ARGS ?= --runs 10 --numbers 10 --rate 0.2
+resilience: setup
+	$(PY) -m tests.resilience $(RESILIENCE_ARGS)
 
 # Build products and the demo's sandbox state only: .pulumi-state/ may hold the state of real stacks.
 clean:

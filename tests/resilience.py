@@ -6,7 +6,7 @@ by field (nothing missing, nothing made twice) and a further `pulumi up --yes` t
 `pulumi destroy`. The same runs without faults give the baseline for time and calls. The fault schedule is
 seeded per run (the sandbox's FaultPlan): a run that fails is replayed with `--seed` and `--runs 1`.
 
-    python -m tests.resilience --runs 10 --numbers 10 --rate 0.2
+    make resilience RESILIENCE_ARGS="--runs 10 --numbers 10 --rate 0.2"   # = python -m tests.resilience …
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if not run.ok:
-                print(f"  replay: python -m tests.resilience --runs 1 --seed {seed} --numbers {args.numbers}")
+                print(f"  replay: make resilience RESILIENCE_ARGS=\"--runs 1 --seed {seed} --numbers {args.numbers}\"")
                 for line in [*run.mismatches, run.error]:
                     if line:
                         print("  " + line.replace("\n", "\n  "))

@@ -299,7 +299,7 @@ def test_a_create_whose_answer_is_lost_after_the_write_is_not_sent_again(sandbox
         )
     )
     with pytest.raises(TwilioApiError):
-        twilio.post(*paths.trunks(), {"FriendlyName": "lost answer"})
+        twilio.create(*paths.trunks(), {"FriendlyName": "lost answer"})
     liveagent = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, timeout=(2.0, 0.5), attempts=3))
     with pytest.raises(LiveAgentApiError):
         liveagent.add_number({"type": "S", "number": "+815012345678", "status": "A", "name": "lost answer"})

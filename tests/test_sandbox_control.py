@@ -77,6 +77,30 @@ def test_injected_statuses_follow_rate_and_seed(sandbox: Sandbox) -> None:
     assert set(faulted.json()) == {"code", "message", "more_info", "status"}
 
 
+def test_a_seeded_schedule_does_not_depend_on_the_order_requests_arrive_in(sandbox: Sandbox) -> None:
+    """Concurrent providers send requests in a different order each run; each request's fate stays the same."""
+    paths = [f"/trunking/v1/Trunks/TK{i:032x}" for i in range(40)]
+
+    def fates(order: list[str]) -> dict[str, list[int]]:
+        sandbox.faults("twilio", rate=0.5, statuses=[500, 502, 503, 504], seed=3)
+        seen: dict[str, list[int]] = {path: [] for path in paths}
+        for path in order:
+            seen[path].append(requests.get(f"{sandbox.twilio_url}{path}", auth=AUTH, timeout=5).status_code)
+        return seen
+
+    forward = fates([path for path in paths for _ in range(3)])
+    backward = fates([path for _ in range(3) for path in reversed(paths)])
+    assert forward == backward
+    assert {status for statuses in forward.values() for status in statuses} == {404, 500, 502, 503, 504}
+
+
+def test_max_per_request_lets_every_retry_through(sandbox: Sandbox) -> None:
+    sandbox.faults("twilio", rate=1.0, statuses=[503], max_per_request=1)
+    url = f"{sandbox.twilio_url}/trunking/v1/Trunks"
+    assert [requests.get(url, auth=AUTH, timeout=5).status_code for _ in range(4)] == [503, 200, 503, 200]
+    assert sandbox.counters("twilio")["faults"] == {"503": 2}
+
+
 def test_faulted_writes_are_not_applied(sandbox: Sandbox) -> None:
     sandbox.faults("twilio", rate=1.0, statuses=[503])
     response = requests.post(
