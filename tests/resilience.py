@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if not run.ok:
-                print(f"  replay: make resilience RESILIENCE_ARGS=\"--runs 1 --seed {seed} --numbers {args.numbers}\"")
+                print(f'  replay: make resilience RESILIENCE_ARGS="--runs 1 --seed {seed} --numbers {args.numbers}"')
                 for line in [*run.mismatches, run.error]:
                     if line:
                         print("  " + line.replace("\n", "\n  "))
