@@ -32,9 +32,8 @@ _LENGTH_PROBLEMS = {
 
 
 def _country(number: phonenumbers.PhoneNumber) -> str:
-    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
-        number.country_code
-    )
+    calling_code = number.country_code or 0
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(calling_code)
     country = pycountry.countries.get(alpha_2=region) if region and region.isalpha() else None
     name = country.name if country else None
     return f"{name} (+{number.country_code})" if name else f"country code +{number.country_code}"
