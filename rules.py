@@ -11,22 +11,127 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal, get_args
 
+import phonenumbers
+import pycountry
+
 Problem = Callable[[Any], "str | None"]
 
 # --- Phone numbers ------------------------------------------------------------------------------------------
 
-E164 = r"^\+[1-9]\d{6,14}$"  # '+', a country code and up to 15 digits in all (ITU-T E.164)
-E164_HINT = "must be E.164: '+', country code and number, no spaces or dashes, e.g. +815012345678"
+# Numbers are parsed, checked and formatted by `phonenumbers` (Google's libphonenumber metadata), so a number
+# must have the length and prefix of a real number of its country, not only the shape of E.164.
+E164_MAX_DIGITS = 15  # ITU-T E.164: country code and national number together
+DEFAULT_REGION = "JP"  # the stack's `defaultRegion`: how a number written without '+' is read (the guide's 050-...)
+E164_EXAMPLE = "+815012345678"
+
+_LENGTH_PROBLEMS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "is too short for",
+    phonenumbers.ValidationResult.TOO_LONG: "is too long for",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "does not have the length of a number of",
+}
+
+
+def _country(number: phonenumbers.PhoneNumber) -> str:
+    calling_code = number.country_code or 0
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(calling_code)
+    country = pycountry.countries.get(alpha_2=region) if region and region.isalpha() else None
+    name = country.name if country else None
+    return f"{name} (+{number.country_code})" if name else f"country code +{number.country_code}"
+
+
+def _parse(value: Any, region: str | None) -> tuple[phonenumbers.PhoneNumber | None, str | None]:
+    """The parsed number, or what is wrong with the text as a phone number at all."""
+    if not isinstance(value, str):
+        return None, f"{value!r} is not text"
+    digits = re.sub(r"\D", "", value)
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            if value.strip().startswith("+"):
+                return None, f"{value!r} does not start with a country code that exists"
+            return None, f"{value!r} needs '+' and the country code, e.g. {E164_EXAMPLE}"
+        if error.error_type == phonenumbers.NumberParseException.TOO_LONG or len(digits) > E164_MAX_DIGITS:
+            return None, f"{value!r} is too long: {len(digits)} digits, over E.164's {E164_MAX_DIGITS}"
+        return None, f"{value!r} is not a phone number"
+    return number, None
+
+
+def _length_hint(number: phonenumbers.PhoneNumber) -> str:
+    """For a number of a plausible overall length but not valid: too long or short for numbers like it?"""
+    national = phonenumbers.national_significant_number(number)
+
+    def valid(digits: str) -> bool:
+        candidate = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=int(digits))
+        return bool(digits) and phonenumbers.is_valid_number(candidate)
+
+    if any(valid(national[:end]) for end in range(len(national) - 1, len(national) - 4, -1) if end > 0):
+        return "is too long for"
+    if any(valid(national + "0" * extra) or valid(national + "5" * extra) for extra in (1, 2, 3)):
+        return "is too short for"
+    return "is not a number in the numbering plan of"
+
+
+def phone_number_problem(value: Any, region: str | None = None) -> str | None:
+    """What is wrong with a phone number as the stack gives it, or None if it is a valid number in E.164.
+
+    With a `region`, a national form (050-1234-5678 in JP) is read as that region's and answered with the
+    E.164 spelling to use instead: the config stays the record of what is deployed, never rewritten.
+    """
+    problem = _number_problem(value, region)
+    read_by_region = region and isinstance(value, str) and not value.strip().startswith("+")
+    if problem and read_by_region and "did you mean" not in problem:
+        problem += (
+            f" (without '+' it is read as a number of {region}, the stack's defaultRegion; "
+            f"write numbers in E.164, e.g. {E164_EXAMPLE})"
+        )
+    return problem
+
+
+def _number_problem(value: Any, region: str | None) -> str | None:
+    number, problem = _parse(value, region)
+    if number is None:
+        return problem
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    digits = len(e164) - 1
+    if digits > E164_MAX_DIGITS:
+        return f"{value!r} is too long: {digits} digits, over E.164's {E164_MAX_DIGITS}"
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason in _LENGTH_PROBLEMS:
+        return f"{value!r} {_LENGTH_PROBLEMS[reason]} {_country(number)}"
+    if not phonenumbers.is_valid_number(number):
+        return f"{value!r} {_length_hint(number)} {_country(number)}"
+    if value != e164:
+        return (
+            f"{value!r} must be written in E.164 ('+', country code, number, no spaces or dashes): did you mean {e164}?"
+        )
+    return None
 
 
 def e164_problem(value: Any) -> str | None:
-    return None if isinstance(value, str) and re.fullmatch(E164, value) else f"{value!r} {E164_HINT}"
+    """A number as the providers get it: already E.164, no default region to read it by."""
+    return phone_number_problem(value, None)
+
+
+def e164(value: Any, region: str | None = None) -> str | None:
+    """The E.164 spelling of a valid number (an API may return it with spaces or dashes), or None."""
+    number, _ = _parse(value, region)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def same_number(a: Any, b: Any) -> bool:
-    """Two spellings of one phone number (an API may return it with spaces or dashes): same digits, both +."""
-    digits_a, digits_b = (re.sub(r"[^\d+]", "", str(x or "")) for x in (a, b))
-    return bool(digits_a) and digits_a == digits_b
+    """Two spellings of one phone number, each with '+' and its country code (valid or not: this only compares)."""
+    found = [_parse(x, None)[0] for x in (a, b)]
+    spelt = [phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164) if n else None for n in found]
+    return spelt[0] is not None and spelt[0] == spelt[1]
+
+
+def region_problem(value: Any) -> str | None:
+    if isinstance(value, str) and value in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    return f"{value!r} is not a region with phone numbers; use an upper-case ISO 3166 code such as JP, US, GB"
 
 
 # --- Names and credentials ---------------------------------------------------------------------------------
@@ -208,22 +313,25 @@ LIVEAGENT_RATE_LIMIT = (180, 60.0)  # requests per window per API key, window in
 
 # --- Dialing permissions -----------------------------------------------------------------------------------
 
-# ISO 3166-1 alpha-2, the codes Twilio's dialing permissions use.
-ISO_COUNTRIES = frozenset(
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
-    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO "
-    "FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE "
-    "JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO "
-    "MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW "
-    "PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM "
-    "TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK".split()
-)
+# ISO 3166-1 alpha-2, the codes Twilio's dialing permissions use: the regions phonenumbers knows a calling code
+# for (every country one can dial, Kosovo's XK included); pycountry only to suggest a code for a name or alpha-3.
+_RESERVED_ALIASES = {"UK": "GB"}  # reserved in ISO 3166 for the United Kingdom, but not its code
+
+
+def _country_hint(value: str) -> str:
+    if value.upper() in _RESERVED_ALIASES:
+        return f" (did you mean {_RESERVED_ALIASES[value.upper()]}?)"
+    try:
+        return f" (did you mean {pycountry.countries.lookup(value).alpha_2}?)"
+    except LookupError:
+        return ""
 
 
 def countries_problem(values: list[Any]) -> str | None:
-    unknown = [c for c in values if not isinstance(c, str) or c.upper() not in ISO_COUNTRIES]
+    unknown = [c for c in values if not isinstance(c, str) or c.upper() not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
-        return f"unknown ISO 3166 country codes {unknown}; use two letters such as JP, US, GB"
+        hints = "".join(f"; {c!r}{_country_hint(c)}" for c in unknown if isinstance(c, str) and _country_hint(c))
+        return f"unknown ISO 3166 country codes {unknown}; use two letters such as JP, US, GB{hints}"
     upper = [c.upper() for c in values]
     return "a country is listed twice" if len(set(upper)) != len(upper) else None
 

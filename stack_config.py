@@ -6,7 +6,16 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 import api_settings
 import rules
@@ -19,10 +28,7 @@ SECRET_PATHS = {"credentials": "password"}
 MOVED = {"twilio": api_settings.NAMESPACE, "liveagent": api_settings.NAMESPACE}
 
 
-PATTERN_HINTS = {
-    "number": rules.E164_HINT,
-    "forwardTo": rules.E164_HINT.replace("+815012345678", "+18008112345"),
-}
+NUMBER_KEYS = {"number", "forwardTo"}  # phone numbers: text with a leading '+'
 
 
 class ConfigError(ValueError):
@@ -45,6 +51,11 @@ def _rule(problem: Callable[[Any], str | None]) -> Callable[[Any], Any]:
     return check
 
 
+def _phone_number(value: Any, info: ValidationInfo) -> Any:
+    """rules.phone_number_problem with the stack's `defaultRegion` (passed as validation context)."""
+    return _rule(lambda number: rules.phone_number_problem(number, (info.context or {}).get("region")))(value)
+
+
 class Recording(_Model):
     mode: rules.RecordingMode = rules.DEFAULT_RECORDING_MODE
     trim: rules.RecordingTrim = rules.DEFAULT_RECORDING_TRIM
@@ -53,10 +64,11 @@ class Recording(_Model):
 class DisasterRecovery(_Model):
     forward_to: str = Field(
         alias="forwardTo",
-        pattern=rules.E164,
         description="E.164 number that gets the calls when LiveAgent cannot be reached",
     )
     method: rules.HttpMethod = rules.DEFAULT_HTTP_METHOD
+
+    _forward_to = field_validator("forward_to")(_phone_number)
 
     @property
     def url(self) -> str:
@@ -102,7 +114,7 @@ class CredentialsConfig(_Model):
 
 
 class NumberConfig(_Model):
-    number: str = Field(pattern=rules.E164, description="E.164, e.g. +815012345678")
+    number: str = Field(description="E.164, e.g. +815012345678")
     name: str = Field(min_length=1, max_length=rules.NUMBER_NAME_MAX, description="the name shown in LiveAgent")
     department: str = Field(min_length=1, description="LiveAgent department (team) name")
     dial_prefix: int = Field(alias="dialPrefix", description="short-dial prefix, 1 to 999")
@@ -112,6 +124,7 @@ class NumberConfig(_Model):
     take_over: bool = Field(False, alias="takeOver", description="attach it even if it is on another trunk")
 
     _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
+    _number = field_validator("number")(_phone_number)
 
 
 class StackConfig(_Model):
@@ -121,6 +134,14 @@ class StackConfig(_Model):
     numbers: list[NumberConfig] = Field(default_factory=list)
     outbound_countries: list[str] = Field(default_factory=list, alias="outboundCountries")
     adopt: bool = Field(False, description="take over what exists already (made by hand) instead of refusing it")
+    default_region: str = Field(
+        rules.DEFAULT_REGION,
+        alias="defaultRegion",
+        description="how a number without '+' is read (it is refused "
+        "with its E.164 spelling as the suggestion), e.g. 050-1234-5678 in JP is +815012345678",
+    )
+
+    _region = field_validator("default_region")(_rule(rules.region_problem))
 
     @field_validator("outbound_countries")
     @classmethod
@@ -193,7 +214,9 @@ def _validate(raw: dict[str, Any], secret_keys: set[str] | None, project: str) -
     leaves = {key: (leaf,) for key, leaf in SECRET_PATHS.items()}
     problems += api_settings.plain_text_secrets(raw, leaves, secret_keys, project, "")
     try:
-        return StackConfig.model_validate(raw), problems
+        region = raw.get("defaultRegion", rules.DEFAULT_REGION)
+        context = {"region": region if rules.region_problem(region) is None else None}
+        return StackConfig.model_validate(raw, context=context), problems
     except ValidationError as error:
         for item in error.errors():
             where = _location(item["loc"])
@@ -204,9 +227,7 @@ def _validate(raw: dict[str, Any], secret_keys: set[str] | None, project: str) -
                 )
             elif item["type"] == "extra_forbidden":
                 message = "is not a known setting (check the spelling against Pulumi.yaml)"
-            elif item["type"] == "string_pattern_mismatch" and where.split(".")[-1] in PATTERN_HINTS:
-                message = f"{item['input']!r} {PATTERN_HINTS[where.split('.')[-1]]}"
-            elif item["type"] == "string_type" and where.split(".")[-1] in PATTERN_HINTS:
+            elif item["type"] == "string_type" and where.split(".")[-1] in NUMBER_KEYS:
                 message = (
                     f"{item['input']!r} is not text: set it with `pulumi config set --path --type string` "
                     "so that a leading '+' is kept"

@@ -266,7 +266,8 @@ class Emulator:
             status = 405 if path_known else 404
             message = "Method not allowed" if path_known else f"The requested resource {request.path} was not found"
             self.log.record(request.method, f"{request.method} <unmatched>", status, [])
-            return Response(status, self.error_body(status, message))
+            allowed = sorted({r.method for r in self.routes if r.regex.match(request.path)})
+            return Response(status, self.error_body(status, message), {"Allow": ", ".join(allowed)} if allowed else {})
         match = route.regex.match(request.path)
         assert match is not None
         request.params = match.groupdict()
@@ -348,6 +349,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response) -> None:
         payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+        if self.command == "HEAD":
+            payload = b""  # a HEAD answer never has a body, or the next answer on the connection is garbled
         self.send_response(response.status)
         if response.body is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -406,6 +409,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(emulator.dispatch(request))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (HEAD, OPTIONS, TRACE, made-up ones) reaches the emulator too, which answers 405 (or 404)
+        # with its API's own error body (`Emulator.error_body`), as the real APIs do, instead of the stdlib's 501 page.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
 
 def _seconds(value: float) -> str:

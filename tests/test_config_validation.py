@@ -39,6 +39,28 @@ SAME_PREFIX = {"number": "+815012345680", "name": "clash", "department": "Suppor
 CASES: dict[str, tuple[Mutation, str, str]] = {
     # name: (mutation, the key the message must name, a fragment saying what would be right)
     "number not E.164": (setter("numbers[0].number", "+81 50-1234-5678"), "numbers[0].number", "E.164"),
+    "national number in a Japan stack": (
+        setter("numbers[0].number", "050-1234-5678"),
+        "numbers[0].number",
+        "did you mean +815012345678?",
+    ),
+    "number over E.164's 15 digits": (
+        setter("numbers[0].number", "+8150123456789012"),
+        "numbers[0].number",
+        "16 digits, over E.164's 15",
+    ),
+    "number too short for its country": (
+        setter("numbers[1].number", "+8150123456"),
+        "numbers[1].number",
+        "too short for Japan (+81)",
+    ),
+    "not a number": (setter("numbers[0].number", "call me"), "numbers[0].number", "is not a phone number"),
+    "unknown country calling code": (
+        setter("numbers[0].number", "+999123456789"),
+        "numbers[0].number",
+        "country code that exists",
+    ),
+    "unknown default region": (setter("defaultRegion", "XX"), "defaultRegion", "ISO 3166 code such as JP"),
     "number saved as a YAML number": (setter("numbers[0].number", 815012345678), "numbers[0].number", "--type string"),
     "duplicate number": (lambda c: c["numbers"].append(DUPLICATE_NUMBER), "numbers[2].number", "already"),
     "duplicate dial prefix": (lambda c: c["numbers"].append(SAME_PREFIX), "numbers[2].dialPrefix", "own prefix"),
@@ -67,6 +89,7 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
     "priority above 65535": (setter("origination.priority", 70000), "origination.priority", "65535"),
     "unknown edge": (setter("trunk.edge", "tokio"), "trunk.edge", "tokyo"),
     "unknown country": (setter("outboundCountries", ["JP", "XX"]), "outboundCountries", "two letters"),
+    "country as UK": (setter("outboundCountries", ["UK"]), "outboundCountries", "did you mean GB?"),
     # Pulumi.yaml marks this key secret, so the CLI itself refuses it without its secret leaf.
     "missing password": (setter("credentials.password", REMOVE), "'credentials'", "must be encrypted"),
     "missing auth token": (setter("twilio.authToken", REMOVE), "TWILIO_AUTH_TOKEN", "pulumi-python:twilio.authToken"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 import requests
 import yaml
 
+from sandbox.server import RunningServer
 from sandbox.twilio import (
     COUNTRY_FILTERS,
     INCOMING_UPDATE_PARAMS,
@@ -296,3 +299,84 @@ def test_credential_rules_and_domain_cooldown(sandbox: Sandbox) -> None:
     assert again.status_code == 400 and again.json()["code"] == 21248, "the domain stays taken for 30 days"
     requests.post(f"{sandbox.twilio_url}/__sandbox/clock", json={"advance_seconds": 31 * 86400}, timeout=10)
     sandbox.twilio("POST", "/trunking/v1/Trunks", DomainName="cooldown.pstn.twilio.com")
+
+
+@pytest.fixture
+def beta_seeded() -> Iterator[str]:
+    """An in-process emulator whose account also owns a number new to the Twilio platform (beta)."""
+    seed = copy.deepcopy(SEED["twilio"])
+    seed["phone_numbers"].append({"phone_number": "+815012340000", "friendly_name": "new", "beta": True})
+    server = RunningServer(TwilioEmulator(seed)).start()
+    yield server.url
+    server.stop()
+
+
+def _listed(base: str, **filters: str) -> list[str]:
+    operation = operation_for("GET", f"{ACCOUNT}/IncomingPhoneNumbers.json")
+    response = requests.get(
+        f"{base}{ACCOUNT}/IncomingPhoneNumbers.json",
+        params={**filters, "PageSize": "1000"},
+        auth=(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    validate_response(operation, 200, response.json())
+    return sorted(n["phone_number"] for n in response.json()["incoming_phone_numbers"])
+
+
+def test_beta_true_lists_every_number_and_beta_false_leaves_the_new_ones_out(beta_seeded: str) -> None:
+    # The spec: "Whether to include phone numbers new to the Twilio platform ... the default is `true`".
+    every = _listed(beta_seeded)
+    assert "+815012340000" in every and "+815012345678" in every
+    assert _listed(beta_seeded, Beta="true") == every
+    assert _listed(beta_seeded, Beta="false") == [n for n in every if n != "+815012340000"]
+
+
+def test_a_wildcard_in_phone_number_stands_for_exactly_one_digit(beta_seeded: str) -> None:
+    # The spec: "use '*' as a wildcard for any digit".
+    assert _listed(beta_seeded, PhoneNumber="+8150123456*9") == ["+815012345679"]
+    assert _listed(beta_seeded, PhoneNumber="+81501234*678") == ["+815012345678"]
+    assert _listed(beta_seeded, PhoneNumber="+815012*678") == [], "one '*' is one digit, not several"
+    assert "+815012345680" in _listed(beta_seeded, PhoneNumber="8150123456")  # a partial number matches
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "PURGE"])
+def test_an_unsupported_method_answers_405_in_twilios_error_shape(sandbox: Sandbox, method: str) -> None:
+    path = "/trunking/v1/Trunks"
+    response = requests.request(method, sandbox.twilio_url + path, auth=(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN), timeout=10)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    if method != "HEAD":  # a HEAD answer has no body
+        assert response.json() == {
+            "code": 20004,
+            "message": "Method not allowed",
+            "more_info": "https://www.twilio.com/docs/errors/20004",
+            "status": 405,
+        }
+    # The connection stays usable: the next request on it gets its own answer.
+    assert requests.get(sandbox.twilio_url + path, auth=(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN), timeout=10).ok
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ({"phone_number": "+81 50 1234 5699"}, "E.164"),
+        ({"phone_number": "+815000000001"}, "not a valid number"),
+        ({"phone_number": "050-1234-5699"}, "not a phone number"),
+    ],
+)
+def test_the_emulator_refuses_a_seeded_number_twilio_could_not_own(entry: dict[str, str], said: str) -> None:
+    seed = copy.deepcopy(SEED["twilio"])
+    seed["phone_numbers"].append(entry)
+    with pytest.raises(ValueError, match=said):
+        TwilioEmulator(seed)
+
+
+def test_the_emulator_refuses_a_seeded_country_with_the_wrong_calling_code() -> None:
+    seed = copy.deepcopy(SEED["twilio"])
+    seed["countries"].append({"iso_code": "XX", "name": "Nowhere", "continent": "ASIA", "country_codes": ["+999"]})
+    with pytest.raises(ValueError, match="XX"):
+        TwilioEmulator(seed)
+    seed["countries"][-1] = {"iso_code": "KR", "name": "Korea", "continent": "ASIA", "country_codes": ["+81"]}
+    with pytest.raises(ValueError, match=r"\+82"):
+        TwilioEmulator(seed)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import rules
 from liveagent_provider.sip_number import SipNumberProvider
 from pickler_guard import install as _guard_pickler
 from stack_config import ConfigError, parse
@@ -104,10 +105,19 @@ def test_a_plain_text_secret_is_named_with_the_command_that_fixes_it() -> None:
 
 @pytest.mark.parametrize(
     ("number", "valid"),
-    [("+815012345678", True), ("+1234567", True), ("+12345", False), ("815012345678", False), ("+81 50", False)],
+    [
+        ("+815012345678", True),
+        ("+14155550100", True),
+        ("+1234567", False),  # E.164's shape, but too short for the US
+        ("+815000000001", False),  # no Japanese number starts 050-0
+        ("+12345", False),
+        ("815012345678", False),
+        ("+81 50", False),
+        ("050-1234-5678", False),
+    ],
 )
 def test_config_and_providers_agree_on_e164(number: str, valid: bool) -> None:
-    # One rule (rules.E164) behind the config model, the Twilio attachment and the LiveAgent number.
+    # One rule (rules.phone_number_problem) behind the config model, the Twilio attachment and the LiveAgent number.
     entry = {"number": number, "name": "n", "department": "Support", "dialPrefix": 1}
     try:
         parse({**BASE, "numbers": [entry]})
@@ -121,6 +131,67 @@ def test_config_and_providers_agree_on_e164(number: str, valid: bool) -> None:
     assert config_ok is valid
     assert (not attachment.failures) is valid
     assert (not [f for f in sip_number.failures or [] if f.property == "number"]) is valid
+
+
+def _number_problems(number: Any, **top: Any) -> str:
+    entry = {"number": number, "name": "n", "department": "Support", "dialPrefix": 1}
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, **top, "numbers": [entry]})
+    return str(failed.value)
+
+
+@pytest.mark.parametrize(
+    ("number", "top", "said"),
+    [
+        # the guide's national form in a Japan stack (defaultRegion JP by default): refused with its E.164 spelling
+        ("050-1234-5678", {}, "numbers[0].number: '050-1234-5678' must be written in E.164"),
+        ("050-1234-5678", {}, "did you mean +815012345678?"),
+        ("+81 50-1234-5678", {}, "did you mean +815012345678?"),
+        ("(800) 811-2345", {"defaultRegion": "US"}, "did you mean +18008112345?"),
+        ("+8150123456789012", {}, "is too long: 16 digits, over E.164's 15"),
+        ("+8150123", {}, "'+8150123' is too short for Japan (+81)"),
+        ("+8150123456", {}, "'+8150123456' is too short for Japan (+81)"),
+        ("+815012345678901", {}, "'+815012345678901' is too long for Japan (+81)"),
+        ("+815000000001", {}, "is not a number in the numbering plan of Japan (+81)"),
+        ("call me", {}, "'call me' is not a phone number"),
+        ("+999123456789", {}, "does not start with a country code that exists"),
+        ("050-1234-5678", {"defaultRegion": "XX"}, "defaultRegion: 'XX' is not a region with phone numbers"),
+        ("050-1234-5678", {"defaultRegion": "XX"}, "numbers[0].number: '050-1234-5678' needs '+' and the country code"),
+    ],
+)
+def test_a_bad_number_is_refused_saying_what_is_wrong(number: str, top: dict[str, Any], said: str) -> None:
+    assert said in _number_problems(number, **top)
+
+
+def test_a_number_of_the_default_region_is_not_rewritten() -> None:
+    """The config is the record of truth: valid E.164 passes as it is; nothing is normalised silently."""
+    entry = {"number": "+815012345678", "name": "n", "department": "Support", "dialPrefix": 1}
+    assert parse({**BASE, "defaultRegion": "US", "numbers": [entry]}).numbers[0].number == "+815012345678"
+
+
+@pytest.mark.parametrize(
+    ("countries", "said"),
+    [
+        (["JP", "XX"], "unknown ISO 3166 country codes ['XX']"),
+        (["UK"], "'UK' (did you mean GB?)"),
+        (["JPN"], "'JPN' (did you mean JP?)"),
+        (["JP", "jp"], "a country is listed twice"),
+    ],
+)
+def test_an_unknown_country_code_is_refused_with_a_suggestion(countries: list[str], said: str) -> None:
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "outboundCountries": countries})
+    assert "outboundCountries" in str(failed.value) and said in str(failed.value)
+
+
+def test_kosovo_and_lower_case_codes_are_accepted() -> None:
+    assert parse({**BASE, "outboundCountries": ["xk", "gb"]}).outbound_countries == ["XK", "GB"]
+
+
+def test_one_number_spelt_two_ways_is_the_same_number() -> None:
+    assert rules.same_number("+81 50-1234-5678", "+815012345678")
+    assert not rules.same_number("+815012345678", "+815012345679")
+    assert not rules.same_number("815012345678", "+815012345678"), "without '+' it is not known to be the same"
 
 
 @pytest.mark.parametrize("password", ["Passw0rdPassw0rd", "short1A", "Passw0rd#Passw0rd", "alllowercase123"])

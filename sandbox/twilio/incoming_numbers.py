@@ -37,15 +37,18 @@ class IncomingNumberRoutes(Representations):
         )
         items = list(self.state["phone_numbers"].values())
         if "PhoneNumber" in filters:
-            # Twilio matches partial numbers and '*' wildcards, so callers must compare exactly themselves.
-            pattern = re.compile(".*".join(re.escape(p) for p in filters["PhoneNumber"].split("*")))
+            # The spec: "You can specify partial numbers and use '*' as a wildcard for any digit": one '*', one
+            # digit. Partial matches mean callers must compare exactly themselves.
+            pattern = re.compile(r"\d".join(re.escape(p) for p in filters["PhoneNumber"].split("*")))
             items = [n for n in items if pattern.search(n["phone_number"])]
         if "FriendlyName" in filters:
             items = [n for n in items if n["friendly_name"] == filters["FriendlyName"]]
         if "Origin" in filters:
             items = [n for n in items if n["origin"] == filters["Origin"]]
-        if "Beta" in filters:
-            items = [n for n in items if n["beta"] == filters["Beta"]]
+        if filters.get("Beta") is False:
+            # "Whether to include phone numbers new to the Twilio platform ... the default is `true`": true
+            # filters nothing (beta numbers are included with the rest); only false leaves the beta ones out.
+            items = [n for n in items if not n["beta"]]
         extra = {
             k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in filters.items() if k not in PAGE_PARAMS
         }

@@ -19,8 +19,6 @@ DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+\.pstn\.twilio\.com$")
 
 DOMAIN_COOLDOWN_SECONDS = 30 * 24 * 3600  # a deleted trunk's domain stays taken for 30 days (error 21248)
 
-E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
-
 HTTP_METHODS = ["GET", "POST"]
 
 RECORDING_MODES = [

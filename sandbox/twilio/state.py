@@ -5,11 +5,38 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import phonenumbers
+
+
+def _owned_number(value: Any) -> str:
+    """An owned number as Twilio lists it: a valid number in E.164 (checked with phonenumbers, not the product's
+    rules, so that a seed the product would wrongly accept is still refused here)."""
+    try:
+        number = phonenumbers.parse(str(value), None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"seed phone_number {value!r} is not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"seed phone_number {value!r} is not a valid number of any country")
+    if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != value:
+        raise ValueError(f"seed phone_number {value!r} must be written in E.164, as Twilio returns it")
+    return str(value)
+
+
+def _country_codes(iso_code: Any, codes: Any) -> list[str]:
+    """Dialing-permission countries: an ISO 3166 code with phone numbers, and its own calling code among the codes."""
+    calling_code = phonenumbers.country_code_for_region(str(iso_code))
+    if calling_code == 0:
+        raise ValueError(f"seed country {iso_code!r} is not an ISO 3166 code of a country with phone numbers")
+    if f"+{calling_code}" not in codes:
+        raise ValueError(f"seed country {iso_code} must list its calling code +{calling_code}, not {codes}")
+    return list(codes)
+
 
 def initial_state(seed: dict[str, Any], now: float) -> dict[str, Any]:
     """The account as seeded: owned numbers, dialing-permission countries, IP ACLs; no trunk yet."""
     numbers = {}
     for entry in seed.get("phone_numbers", []):
+        _owned_number(entry["phone_number"])
         sid = entry.get("sid") or "PN" + hashlib.md5(entry["phone_number"].encode()).hexdigest()
         numbers[sid] = {
             "sid": sid,
@@ -37,7 +64,7 @@ def initial_state(seed: dict[str, Any], now: float) -> dict[str, Any]:
             "bundle_sid": None,
             "api_version": "2010-04-01",
             "origin": entry.get("origin", "twilio"),
-            "beta": False,
+            "beta": bool(entry.get("beta", False)),  # "new to the Twilio platform"
             "address_requirements": entry.get("address_requirements", "none"),
             "created": now,
             "updated": now,
@@ -48,7 +75,7 @@ def initial_state(seed: dict[str, Any], now: float) -> dict[str, Any]:
             "iso_code": entry["iso_code"],
             "name": entry["name"],
             "continent": entry["continent"],
-            "country_codes": entry["country_codes"],
+            "country_codes": _country_codes(entry["iso_code"], entry["country_codes"]),
             "low_risk_numbers_enabled": bool(entry.get("low_risk_numbers_enabled", False)),
             "high_risk_special_numbers_enabled": bool(entry.get("high_risk_special_numbers_enabled", False)),
             "high_risk_tollfraud_numbers_enabled": bool(entry.get("high_risk_tollfraud_numbers_enabled", False)),

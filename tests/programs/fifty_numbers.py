@@ -8,7 +8,7 @@ for index in range(50):
     SipNumber(
         f"n{index}",
         {
-            "number": f"+8150000{index:05d}",
+            "number": f"+8150100{index:05d}",  # 050-1000-0000 on: valid IP-phone numbers
             "name": f"number {index}",
             "department_name": "Support",
             "dial_prefix": 100 + index,
