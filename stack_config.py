@@ -114,6 +114,25 @@ class NumberConfig(_Model):
     _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
 
 
+class LiveAgentNumberConfig(_Model):
+    """The admin panel's SIP → Twilio profile, which every new LiveAgent number copies: the API documents its
+    fields (`providerid`, `host_settings`, `port`) but not the values the "Twilio" profile puts there."""
+
+    profile_from: str | None = Field(
+        None,
+        alias="profileFrom",
+        pattern=rules.E164,
+        description="an existing LiveAgent number made in the admin panel (SIP → Twilio) to copy the profile from",
+    )
+    provider_id: str | None = Field(None, alias="providerId", min_length=1, description="`providerid`, over the copy")
+    host_settings: str | None = Field(None, alias="hostSettings", description="`host_settings` (JSON), over the copy")
+    port: int | None = Field(None, ge=rules.SIP_PORT_RANGE[0], le=rules.SIP_PORT_RANGE[1], description="SIP port")
+
+    _host_settings = field_validator("host_settings")(
+        _rule(lambda value: None if value is None else rules.host_settings_problem(value))
+    )
+
+
 class StackConfig(_Model):
     trunk: TrunkConfig
     origination: OriginationConfig = Field(default_factory=lambda: OriginationConfig.model_validate({}))
@@ -121,6 +140,9 @@ class StackConfig(_Model):
     numbers: list[NumberConfig] = Field(default_factory=list)
     outbound_countries: list[str] = Field(default_factory=list, alias="outboundCountries")
     adopt: bool = Field(False, description="take over what exists already (made by hand) instead of refusing it")
+    liveagent_number: LiveAgentNumberConfig = Field(
+        default_factory=lambda: LiveAgentNumberConfig.model_validate({}), alias="liveagentNumber"
+    )
 
     @field_validator("outbound_countries")
     @classmethod
