@@ -162,3 +162,14 @@ def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> N
     found = find_number(LooseFilter(), "+815012345678")  # type: ignore[arg-type]
     assert found is not None and found["id"] == "2"
     assert find_number(LooseFilter(), "+815012345670") is None  # type: ignore[arg-type]
+
+
+def test_a_bad_sip_profile_config_names_each_key() -> None:
+    profile = {"profileFrom": "050-1234", "hostSettings": "not json", "port": 70000, "providerid": "x"}
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "liveagentNumber": profile})
+    for key in ("profileFrom", "hostSettings", "port", "providerid"):
+        assert f"twilio-liveagent:liveagentNumber.{key}:" in str(failed.value)
+    assert "JSON object" in str(failed.value)
+    parsed = parse({**BASE, "liveagentNumber": {"profileFrom": "+815012340000", "hostSettings": "{}", "port": 5060}})
+    assert (parsed.liveagent_number.profile_from, parsed.liveagent_number.port) == ("+815012340000", 5060)
