@@ -342,6 +342,24 @@ def test_updates_keep_the_sip_password_when_liveagent_does_not_echo_it(sandbox: 
     assert live["+815012345679"]["password"], "the number moved aside keeps a password"
 
 
+# liveagent-api.md §3 and §6 (the official client's PhoneNumbersApi and DepartmentsApi): the query and form
+# parameters of each operation the provider may call; `_cursor` is left out, as nothing says where one comes from.
+LIVEAGENT_DOCUMENTED: dict[str, set[str]] = {
+    "getPhoneNumbersList": {"_perPage", "_sortDir", "_sortField", "_filters", "additionalObjects"},
+    "getPhoneNumber": set(),
+    "addNumber": {
+        *("type", "number", "status", "dial_out_prefix", "record_in_call", "record_out_call", "name"),
+        *("departmentid", "host_settings", "host", "port", "user", "auth_user", "password", "proxy_host"),
+        *("proxy_port", "proxy_user", "providerid", "ivr"),
+    },
+    "updatePhoneNumber": set(),  # a JSON body
+    "updatePhoneNumberStatus": {"status"},
+    "removePhoneNumber": set(),
+    "getAvailablePrefix": set(),
+    "getDepartmentList": {"_page", "_perPage", "_from", "_to", "_sortDir", "_sortField", "_filters"},
+}
+
+
 def test_new_numbers_copy_the_sip_profile_of_a_number_made_in_the_admin_panel(make_stack, sandbox: Sandbox) -> None:
     config = base_config(sandbox)
     config["liveagentNumber"] = {"profileFrom": "+815012340000"}
@@ -366,6 +384,9 @@ def test_new_numbers_copy_the_sip_profile_of_a_number_made_in_the_admin_panel(ma
             "5090",
         )
     assert live["+815012340000"]["dial_out_prefix"] == 50, "the profile's number is left alone"
+    for request in sandbox.counters("liveagent")["recent"]:
+        assert request["route"] in LIVEAGENT_DOCUMENTED, f"{request['route']} is not a documented operation"
+        assert set(request["params"]) <= LIVEAGENT_DOCUMENTED[request["route"]], request
     sandbox.clear_counters()
     assert changes(stack.up().summary.resource_changes or {}) == {}
     assert sandbox.writes() == 0
