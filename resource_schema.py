@@ -125,12 +125,16 @@ class Schema:
             params[f.api] = f.encode(value)
         return params
 
-    def api_values(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The values we manage, under the API's names, as they are (for a JSON body); unset ones left out."""
+    def api_values(self, props: Mapping[str, Any], group: str | None = None) -> dict[str, Any]:
+        """The values we manage, under the API's names, as they are (for a JSON body); unset ones left out;
+        only those of `group` when one is given."""
         return {
             f.api: as_int(props[f.name])
             for f in self.fields
-            if f.api is not None and not f.output_only and props.get(f.name) is not None
+            if f.api is not None
+            and not f.output_only
+            and props.get(f.name) is not None
+            and (group is None or f.group == group)
         }
 
     def from_api(self, body: Mapping[str, Any]) -> dict[str, Any]:

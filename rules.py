@@ -7,6 +7,7 @@ Each `*_problem` function returns what is wrong (for a message after the key's n
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any, Literal, get_args
@@ -309,6 +310,18 @@ def dial_prefix_problem(value: Any) -> str | None:
 
 
 NUMBER_STATUSES = ("A", "I")  # active, inactive
+SIP_PORT_RANGE = (1, 65535)
+
+
+def host_settings_problem(value: Any) -> str | None:
+    """`host_settings` of a LiveAgent number: "json encoded host settings" (the official client's model)."""
+    try:
+        decoded = json.loads(value) if isinstance(value, str) else None
+    except json.JSONDecodeError:
+        decoded = None
+    return None if isinstance(decoded, dict) else f"{value!r} must be a JSON object as text, e.g. '{{}}'"
+
+
 LIVEAGENT_RATE_LIMIT = (180, 60.0)  # requests per window per API key, window in seconds (liveagent-api.md)
 
 # --- Dialing permissions -----------------------------------------------------------------------------------

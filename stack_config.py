@@ -127,6 +127,29 @@ class NumberConfig(_Model):
     _number = field_validator("number")(_phone_number)
 
 
+class LiveAgentNumberConfig(_Model):
+    """The admin panel's SIP → Twilio profile, which every new LiveAgent number copies: the API documents its
+    fields (`providerid`, `host_settings`, `port`) but not the values the "Twilio" profile puts there."""
+
+    profile_from: str | None = Field(
+        None,
+        alias="profileFrom",
+        description="an existing LiveAgent number made in the admin panel (SIP → Twilio) to copy the profile from",
+    )
+    provider_id: str | None = Field(None, alias="providerId", min_length=1, description="`providerid`, over the copy")
+    host_settings: str | None = Field(None, alias="hostSettings", description="`host_settings` (JSON), over the copy")
+    port: int | None = Field(None, ge=rules.SIP_PORT_RANGE[0], le=rules.SIP_PORT_RANGE[1], description="SIP port")
+
+    @field_validator("profile_from")
+    @classmethod
+    def _profile_number(cls, value: Any, info: ValidationInfo) -> Any:
+        return value if value is None else _phone_number(value, info)
+
+    _host_settings = field_validator("host_settings")(
+        _rule(lambda value: None if value is None else rules.host_settings_problem(value))
+    )
+
+
 class StackConfig(_Model):
     trunk: TrunkConfig
     origination: OriginationConfig = Field(default_factory=lambda: OriginationConfig.model_validate({}))
@@ -142,6 +165,10 @@ class StackConfig(_Model):
     )
 
     _region = field_validator("default_region")(_rule(rules.region_problem))
+
+    liveagent_number: LiveAgentNumberConfig = Field(
+        default_factory=lambda: LiveAgentNumberConfig.model_validate({}), alias="liveagentNumber"
+    )
 
     @field_validator("outbound_countries")
     @classmethod

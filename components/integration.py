@@ -125,6 +125,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                     record_out_call=entry.record_out_call,
                     adopt=entry.adopt or args.adopt,
                     stack_numbers=tuple(n.number for n in args.numbers),
+                    **same_named(args.liveagent_number, LiveAgentSipNumberArgs),
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]),
             )

@@ -24,6 +24,11 @@ class LiveAgentSipNumberArgs:
     adopt: bool = False
     stack_numbers: tuple[str, ...] = ()
     """Every number of the stack: one of them may be moved aside to free the prefix this one wants."""
+    profile_from: str | None = None
+    """A LiveAgent number made in the admin panel whose SIP profile a new number copies."""
+    provider_id: str | None = None
+    host_settings: str | None = None
+    port: int | None = None
 
 
 class LiveAgentSipNumber(pulumi.ComponentResource):
@@ -37,6 +42,8 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
             opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="twilio-liveagent:liveagent:SipNumber")])
         )
         super().__init__("twilio-liveagent:liveagent:LiveAgentSipNumber", name, None, opts)
+        profile = {"profile_from": args.profile_from, "provider_id": args.provider_id}
+        profile.update(host_settings=args.host_settings, port=str(args.port) if args.port else None)
         self.sip_number = SipNumber(
             f"{name}-number",
             {
@@ -52,6 +59,7 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
                 "record_out_call": args.record_out_call,
                 "adopt": args.adopt,
                 "stack_numbers": list(args.stack_numbers),
+                **{key: value for key, value in profile.items() if value is not None},
             },
             pulumi.ResourceOptions(parent=self),
         )

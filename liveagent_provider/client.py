@@ -25,6 +25,7 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 # A preview checks every number's department; departments change rarely, so a 30 s cache saves the
 # per-key request budget (LiveAgent allows 180 a minute) for the calls that matter.
 DEPARTMENTS_TTL_S = 30.0
+NUMBERS_PAGE = 100  # rows asked for in one phone-number listing (liveagent-api.md §2.4: one _perPage=100 call)
 _DEPARTMENTS: dict[tuple[str, object], tuple[float, list[dict[str, Any]]]] = {}
 _DEPARTMENTS_LOCK = threading.Lock()
 
@@ -148,16 +149,20 @@ class LiveAgentClient:
 
     # -- phone numbers
     def find_numbers(self, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Every number matching `_filters`, following the `X-Next-Cursor` header."""
-        found: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"_filters": json.dumps(dict(filters)), "_perPage": 100}
-        while True:
-            response = self._send_with_retries("GET", "/phone_numbers", params=params)
-            found.extend(response.json())
-            cursor = response.headers.get("X-Next-Cursor")
-            if not cursor:
-                return found
-            params = {**params, "_cursor": cursor}
+        """The numbers matching `_filters`, from one page of `NUMBERS_PAGE` rows: the docs name `_cursor` but
+        not how a response gives the next one, and a filter on a number or prefix matches a handful. A full
+        page may hide more, so it is an error rather than a guess."""
+        params = {"_filters": json.dumps(dict(filters)), "_perPage": NUMBERS_PAGE}
+        found: list[dict[str, Any]] = self.request("GET", "/phone_numbers", params=params) or []
+        if len(found) >= NUMBERS_PAGE:
+            raise LiveAgentApiError(
+                0,
+                f"{len(found)} or more LiveAgent numbers match {json.dumps(dict(filters))}, more than one page "
+                "shows; the filter did not narrow the list as expected",
+                "GET",
+                self.settings.api_base + "/phone_numbers",
+            )
+        return found
 
     def get_number(self, number_id: str) -> dict[str, Any] | None:
         try:
@@ -174,6 +179,11 @@ class LiveAgentClient:
 
     def update_number(self, number_id: str, number: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = self.request("PUT", f"/phone_numbers/{number_id}", json=dict(number))
+        return body
+
+    def update_status(self, number_id: str, status: str) -> dict[str, Any]:
+        """A number's status changes only here (documented: PUT /phone_numbers/{id}/status, form `status`)."""
+        body: dict[str, Any] = self.request("PUT", f"/phone_numbers/{number_id}/status", data={"status": status})
         return body
 
     def available_prefix(self) -> int:

@@ -21,7 +21,7 @@ import rules
 import takeover
 from provider_base import ConfiguredProvider, MissingCredentials
 from provider_diff import as_int
-from resource_schema import Field, Schema, form_value
+from resource_schema import Field, Schema, form_value, optional
 
 from .client import LiveAgentClient, LiveAgentSettings
 from .errors import LiveAgentApiError
@@ -30,25 +30,45 @@ from .errors import LiveAgentApiError
 SCHEMA = Schema(
     Field("number", "number", replaces=True, check=rules.e164_problem),
     Field("name", "name"),
-    # Chosen by name in the config, resolved to its id at preview; the name comes back only when embedded.
-    Field("department_name", response="department.name"),
+    # Chosen by name in the config, resolved to its id at preview; a number carries only `departmentid`, so
+    # the live name comes from the departments list (`observed`), never from an embedded object.
+    Field("department_name", response=""),
     Field("department_id", "departmentid", "departmentid"),
     Field("dial_prefix", "dial_out_prefix", "dial_out_prefix", check=rules.dial_prefix_problem),
     Field("host", "host"),
     Field("username", "user", "user"),
-    Field("password", "password", secret=True),  # kept from state where a response does not echo it
-    Field("status", "status", choices=rules.NUMBER_STATUSES, default="A"),
+    # Sent from our inputs on every write, kept from state where a response does not echo it.
+    Field("password", "password", secret=True),
+    # Sent when a number is created; changed afterwards only through PUT /phone_numbers/{id}/status.
+    Field("status", "status", choices=rules.NUMBER_STATUSES, default="A", group="status"),
     Field("record_in_call", "record_in_call", default=False, decode=bool),
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),
     # Every number of this stack: one of them holding the prefix this one wants may be moved aside.
     Field("stack_numbers", response="", default=[], compared=False),
+    # The admin panel's SIP profile ("Twilio"), undocumented: copied into a number when it is created, from the
+    # number `profile_from` names and/or the explicit values (which win); never compared or rewritten after.
+    Field("profile_from", response="", default=None, compared=False, check=optional(rules.e164_problem)),
+    Field("provider_id", "providerid", response="", default=None, compared=False, group="profile"),
+    Field(
+        "host_settings",
+        "host_settings",
+        response="",
+        default=None,
+        compared=False,
+        group="profile",
+        check=optional(rules.host_settings_problem),
+    ),
+    Field("port", "port", response="", default=None, compared=False, group="profile"),
     Field("number_id", response="id", output_only=True),
     Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
     Field("type", output_only=True),
 )
 NUMBER_TYPE = "S"  # a SIP number (the admin panel's "SIP phone number")
+PROFILE = tuple(f.name for f in SCHEMA.fields if f.group == "profile")
+# Fields a response adds, and `status`, which a whole-object PUT does not change: none of them is sent back.
+NOT_PUT = ("dial_out_prefix_formatted", "department", "status_message", "status")
 
 
 def to_form(props: dict[str, Any]) -> dict[str, str]:
@@ -56,13 +76,53 @@ def to_form(props: dict[str, Any]) -> dict[str, str]:
 
 
 def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
-    """The whole number for a PUT: what is there now, with only our managed fields replaced."""
-    return {**as_found(current), **SCHEMA.api_values(props), "type": NUMBER_TYPE}
+    """The whole number for a PUT: what is there now, with only our managed fields replaced; the password
+    from our inputs, so that nothing depends on GET echoing it."""
+    return {**as_found(current), **SCHEMA.api_values(props, group=""), "type": NUMBER_TYPE}
 
 
 def as_found(current: dict[str, Any]) -> dict[str, Any]:
-    """A number as a PUT takes it back: without the fields a response adds."""
-    return {k: v for k, v in current.items() if k not in ("dial_out_prefix_formatted", "department", "status_message")}
+    """A number as a PUT takes it back: without the fields a response adds, and without `status`."""
+    return {k: v for k, v in current.items() if k not in NOT_PUT}
+
+
+def observed(client: LiveAgentClient, body: dict[str, Any]) -> dict[str, Any]:
+    """Our properties of a number as LiveAgent has it; the department's name through the departments list."""
+    found = SCHEMA.from_api(body)
+    names = {str(d.get("department_id")): d.get("name") for d in client.departments()}
+    found["department_name"] = names.get(str(body.get("departmentid") or ""))
+    return found
+
+
+def with_status(client: LiveAgentClient, number_id: str, body: dict[str, Any], props: dict[str, Any]) -> Any:
+    """The number with the configured status, set through the status operation when it differs."""
+    if body.get("status") == props.get("status"):
+        return body
+    return client.update_status(number_id, props["status"])
+
+
+def with_profile(client: LiveAgentClient, props: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of a new number with its SIP profile filled in: copied from the `profile_from` number (made
+    in the admin panel), with the explicit values over them."""
+    copied: dict[str, Any] = {}
+    source = props.get("profile_from")
+    if source:
+        found = find_number(client, source)
+        if found is None:
+            raise LiveAgentApiError(404, profile_missing(source), "GET", client.settings.api_base)
+        for name in PROFILE:
+            api = SCHEMA.by_name[name].api or name
+            if found.get(api) not in (None, ""):
+                copied[name] = found[api]
+    return {**props, **copied, **{name: props[name] for name in PROFILE if props.get(name) is not None}}
+
+
+def profile_missing(number: str) -> str:
+    return (
+        f"no LiveAgent number {number} to copy the SIP profile from (twilio-liveagent:liveagentNumber.profileFrom): "
+        "make one in the admin panel (Configuration › Call › Numbers › SIP → Twilio) first, or set providerId, "
+        "hostSettings and port there instead"
+    )
 
 
 def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str) -> dict[str, Any] | None:
@@ -102,8 +162,13 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
         spare = client.available_prefix()
         if current is None or as_int(current.get("dial_out_prefix")) != prefix or spare == prefix:
             continue  # it left the prefix meanwhile: look again
+        # Its password too, in case GET does not echo it and the PUT would clear it: the numbers of a stack
+        # share one termination credential, and its own update sends its password again anyway.
+        password = current.get("password") or props.get("password")
         try:
-            client.update_number(str(holder["id"]), {**as_found(current), "dial_out_prefix": spare})
+            client.update_number(
+                str(holder["id"]), {**as_found(current), "dial_out_prefix": spare, "password": password}
+            )
             return
         except LiveAgentApiError as error:
             if error.status not in (400, 409):
@@ -133,8 +198,8 @@ def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
     return None
 
 
-def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
-    differences = SCHEMA.differences(SCHEMA.from_api(found), props)
+def _refusal(client: LiveAgentClient, found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    differences = SCHEMA.differences(observed(client, found), props)
     also = f" or on {props['number']} alone in twilio-liveagent:numbers"
     adopt = props.get(takeover.ADOPT)
     return takeover.problem("LiveAgent number", props["number"], found["id"], differences, adopt, "LiveAgent", also)
@@ -182,11 +247,14 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         if not olds and not failures and isinstance(inputs.get("number"), str):
             # A new number: one that LiveAgent has already is refused here, at preview, or taken over.
             found = find_number(self.client, inputs["number"])
-            problem = _refusal(found, inputs) if found else None
+            problem = _refusal(self.client, found, inputs) if found else None
             if problem:
                 failures.append(CheckFailure("number", problem))
             elif found:
                 inputs[takeover.TAKING_OVER] = takeover.taking_over(str(found["id"]))
+            profile_from = inputs.get("profile_from")
+            if not failures and isinstance(profile_from, str) and find_number(self.client, profile_from) is None:
+                failures.append(CheckFailure("profile_from", profile_missing(profile_from)))
         prefix = inputs.get("dial_prefix")
         number = inputs.get("number")
         if (
@@ -208,19 +276,19 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
         found = find_number(client, props["number"])
-        problem = _refusal(found, props) if found else None
+        problem = _refusal(client, found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)
         if found is None:
             free_prefix(client, props)
-            body = takeover.create_once(
-                lambda: client.add_number(to_form(props)), lambda: find_number(client, props["number"])
-            )
-        elif SCHEMA.differences(SCHEMA.from_api(found), props):
+            form = to_form(with_profile(client, props))
+            body = takeover.create_once(lambda: client.add_number(form), lambda: find_number(client, props["number"]))
+        elif SCHEMA.differences(observed(client, found), props):
             body = put_with_prefix(client, str(found["id"]), found, props)
         else:
             body = found  # taken over as it is: nothing to write
-        return CreateResult(body["id"], {**props, **SCHEMA.from_api(body)})
+        body = with_status(client, str(body["id"]), body, props)
+        return CreateResult(body["id"], {**props, **observed(client, body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = self.client
@@ -232,7 +300,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         if body is None:
             self.same_account(props)  # not another account's URL, where every number would look deleted
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
-        outs = {**props, **SCHEMA.from_api(body)}
+        outs = {**props, **observed(client, body)}
         inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
         return ReadResult(str(body["id"]), outs, inputs)
 
@@ -246,8 +314,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
                 "PUT",
                 client.settings.api_base,
             )
-        body = put_with_prefix(client, id_, current, news)
-        return UpdateResult({**news, **SCHEMA.from_api(body)})
+        body = with_status(client, id_, put_with_prefix(client, id_, current, news), news)
+        return UpdateResult({**news, **observed(client, body)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if not self.client.delete_number(id_):

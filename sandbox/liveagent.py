@@ -1,8 +1,9 @@
 """The LiveAgent API v3 emulator: phone numbers, departments and ping, with the per-key rate limit.
 
-Where `liveagent-api.md` marks a behaviour unknown, the choice made here is documented in the README
-("Sandbox"): e.g. the next-page cursor comes back in the `X-Next-Cursor` header and GET echoes the
-SIP password, as the admin panel shows it.
+Where `liveagent-api.md` marks a behaviour unknown, the emulator takes the stricter reading and the README
+("The sandbox") says which: no next-page cursor is handed out (the docs do not say how one is returned), the
+department is embedded only when `additionalObjects` asks for it, `status` in a whole-object PUT is ignored
+(`PUT …/status` changes it), and a new number gets no invented `port`, `host_settings` or `providerid`.
 """
 
 from __future__ import annotations
@@ -47,11 +48,38 @@ WRITABLE: dict[str, type | tuple[type, ...]] = {
 OUTPUT_ONLY = ("id", "dial_out_prefix_formatted", "department", "status_message")
 LIST_PARAMS = {"_perPage", "_cursor", "_sortField", "_sortDir", "_filters", "additionalObjects"}
 DEPARTMENT_LIST_PARAMS = {"_page", "_perPage", "_from", "_to", "_sortDir", "_sortField", "_filters"}
+# What `additionalObjects` may ask a phone-number listing to embed.
+ADDITIONAL_OBJECTS = {"department"}
+# The official client sends booleans in a form as Python writes them ("True"); other clients as "true" or 1.
+FORM_BOOLEANS = {"true": True, "1": True, "y": True, "false": False, "0": False, "n": False}
+
+
+def _ordered(a: Any, b: Any) -> tuple[Any, Any]:
+    """Two values compared as numbers when both are, else as text (dates as "YYYY-MM-DD hh:mm:ss" sort)."""
+    try:
+        return float(a), float(b)
+    except (TypeError, ValueError):
+        return str(a), str(b)
+
+
+def _compare(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda a, b: test(*_ordered(a, b))
+
+
+# `[column, operator, value]` filters: equality, like, and the comparisons (also in the date form "D>=").
 FILTER_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "E": lambda a, b: str(a) == str(b),
+    "=": lambda a, b: str(a) == str(b),
     "NE": lambda a, b: str(a) != str(b),
+    "!=": lambda a, b: str(a) != str(b),
     "L": lambda a, b: str(b).lower().strip("%") in str(a).lower(),
+    "IN": lambda a, b: str(a) in [str(x) for x in (b if isinstance(b, list) else str(b).split(","))],
+    ">": _compare(lambda a, b: a > b),
+    ">=": _compare(lambda a, b: a >= b),
+    "<": _compare(lambda a, b: a < b),
+    "<=": _compare(lambda a, b: a <= b),
 }
+FILTER_OPERATORS.update({"D" + op: FILTER_OPERATORS[op] for op in ("=", ">", ">=", "<", "<=")})
 
 
 def fail(status: int, message: str) -> ApiError:
@@ -200,14 +228,15 @@ class LiveAgentEmulator(Emulator):
             raise fail(404, "Phone number not found")
         return number
 
-    def number_json(self, number: dict[str, Any]) -> dict[str, Any]:
+    def number_json(self, number: dict[str, Any], embed: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """A PhoneNumber; the department object only where `additionalObjects` asked for it."""
         body = {key: number.get(key) for key in WRITABLE if number.get(key) is not None}
         body["id"] = number["id"]
         prefix = number.get("dial_out_prefix")
         if prefix is not None:
             body["dial_out_prefix_formatted"] = f"{prefix:02d}" if prefix < 100 else str(prefix)
         department = self.state["departments"].get(number.get("departmentid") or "")
-        if department is not None:
+        if department is not None and "department" in embed:
             body["department"] = dict(department)
         body["status_message"] = "" if number.get("status") == "A" else "Inactive"
         return body
@@ -254,23 +283,23 @@ class LiveAgentEmulator(Emulator):
         per_page = int(query.get("_perPage", "10"))
         if not 1 <= per_page <= 1000:
             raise fail(400, "_perPage must be between 1 and 1000")
-        rows = [self.number_json(n) for n in self.state["phone_numbers"].values()]
+        embed = frozenset(filter(None, query.get("additionalObjects", "").split(",")))
+        if embed - ADDITIONAL_OBJECTS:
+            raise fail(400, f"Unknown additionalObjects: {', '.join(sorted(embed - ADDITIONAL_OBJECTS))}")
+        rows = [self.number_json(n, embed) for n in self.state["phone_numbers"].values()]
         rows = self._filter(rows, query.get("_filters"))
         sort_field = query.get("_sortField", "id")
-        if sort_field not in ("id", "number", "name"):
-            raise fail(400, f"_sortField must be id, number or name; got {sort_field!r}")
+        if sort_field not in (*WRITABLE, "id"):
+            raise fail(400, f"_sortField must be a PhoneNumber field; got {sort_field!r}")
         direction = query.get("_sortDir", "ASC").upper()
         if direction not in ("ASC", "DESC"):
             raise fail(400, "_sortDir must be ASC or DESC")
         rows.sort(key=lambda row: (str(row.get(sort_field) or ""), row["id"]), reverse=direction == "DESC")
-        offset = 0
         if "_cursor" in query:
-            if not re.fullmatch(r"c\d+", query["_cursor"]):
-                raise fail(400, "Invalid _cursor")
-            offset = int(query["_cursor"][1:])
-        page = rows[offset : offset + per_page]
-        headers = {"X-Next-Cursor": f"c{offset + per_page}"} if offset + per_page < len(rows) else {}
-        return Response(200, page, headers)
+            # The docs name `_cursor` but not how a response hands one out, so none is handed out here and
+            # no value can be valid: a client that pages on must find another documented way.
+            raise fail(400, "Invalid _cursor")
+        return Response(200, rows[:per_page])
 
     @staticmethod
     def _filter(rows: list[dict[str, Any]], raw: str | None) -> list[dict[str, Any]]:
@@ -310,21 +339,16 @@ class LiveAgentEmulator(Emulator):
                     raise fail(400, f"{name} must be an integer; got {value!r}")
                 fields[name] = int(value)
             elif WRITABLE[name] is bool:
-                if value not in ("true", "false", "1", "0", "Y", "N"):
+                if value.lower() not in FORM_BOOLEANS:
                     raise fail(400, f"{name} must be a boolean; got {value!r}")
-                fields[name] = value in ("true", "1", "Y")
+                fields[name] = FORM_BOOLEANS[value.lower()]
             else:
                 fields[name] = value
         self._validate(fields, None)
         number_id = uuid.uuid4().hex[:8]
-        number = {
-            "port": "5060",
-            "host_settings": "{}",
-            "record_in_call": False,
-            "record_out_call": False,
-            **fields,
-            "id": number_id,
-        }
+        # Nothing invented for port, host_settings or providerid: what the admin panel's "Twilio" profile
+        # puts there is undocumented, so a number gets them only from its creator.
+        number = {"record_in_call": False, "record_out_call": False, **fields, "id": number_id}
         self.state["phone_numbers"][number_id] = number
         return Response(200, self.number_json(number))
 
@@ -357,8 +381,14 @@ class LiveAgentEmulator(Emulator):
             if expected is not int and not isinstance(value, expected):
                 raise fail(400, f"{name} must be a {getattr(expected, '__name__', expected)}; got {value!r}")
             fields[name] = value
+        # The model lets a client leave `type` and `status` out: the type cannot change, and the status is
+        # changed only through PUT …/status, so one sent here is ignored.
+        fields["type"] = fields.get("type") or number.get("type")
+        fields["status"] = number.get("status")
+        if "number" not in fields:
+            raise fail(400, "Data is missing: number")
         self._validate(fields, number["id"])
-        # A PUT replaces the whole object: a writable field left out is cleared, as with the real API.
+        # A PUT replaces the whole object: a writable field left out is cleared (the stricter reading).
         replaced = {"id": number["id"], **fields}
         self.state["phone_numbers"][number["id"]] = replaced
         return Response(200, self.number_json(replaced))

@@ -3,15 +3,18 @@ LiveAgent fields preserved, adoption, and the rate limit respected."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import pytest
+import requests
 from pulumi import automation as auto
 
 from deploy.cli import PROJECT_DIR
-from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
+from liveagent_provider.client import NUMBERS_PAGE, LiveAgentClient, LiveAgentSettings
 from liveagent_provider.errors import LiveAgentApiError
+from liveagent_provider.sip_number import put_with_prefix
 from tests.conftest import base_config
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
@@ -276,16 +279,117 @@ def test_twilio_client_follows_both_pagination_styles(sandbox: Sandbox) -> None:
     assert sandbox.counters("twilio")["by_route"]["ListTrunk"] == 3
 
 
-def test_liveagent_client_follows_the_cursor(sandbox: Sandbox) -> None:
-    for index in range(130):
+def test_a_liveagent_lookup_that_fills_a_page_is_an_error_not_a_guess(sandbox: Sandbox) -> None:
+    # The docs give no way to the next page of phone numbers; a filter that matches a page's worth may hide the
+    # number looked for, so the lookup says so instead of answering "not there" and creating a duplicate.
+    for index in range(NUMBERS_PAGE):
         sandbox.liveagent(
             "POST",
             "/phone_numbers",
             form={"type": "S", "number": f"+8150000{index:05d}", "status": "A", "name": "bulk"},
         )
     client = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY))
-    found = client.find_numbers({"name": "bulk"})
-    assert len({n["id"] for n in found}) == 130
+    with pytest.raises(LiveAgentApiError) as full:
+        client.find_numbers({"name": "bulk"})
+    assert "more than one page" in str(full.value)
+    assert [n["number"] for n in client.find_numbers({"number": "+815000000007"})] == ["+815000000007"]
+    assert not [r for r in sandbox.counters("liveagent")["recent"] if "_cursor" in r["params"]]
+
+
+def _not_echoing_passwords(session: requests.Session) -> requests.Session:
+    """A LiveAgent that does not return the SIP password on GET (liveagent-api.md leaves it open)."""
+
+    def strip(response: requests.Response, *_: Any, **__: Any) -> None:
+        if response.request.method == "GET" and response.content:
+            body = response.json()
+            for number in body if isinstance(body, list) else [body]:
+                if isinstance(number, dict):
+                    number.pop("password", None)
+            response._content = json.dumps(body).encode()
+
+    session.hooks["response"].append(strip)
+    return session
+
+
+def test_updates_keep_the_sip_password_when_liveagent_does_not_echo_it(sandbox: Sandbox) -> None:
+    made = {}
+    for number, prefix in (("+815012345678", 1), ("+815012345679", 2)):
+        form = {
+            "type": "S",
+            "number": number,
+            "status": "A",
+            "dial_out_prefix": str(prefix),
+            "password": "Old1Password",
+        }
+        made[number] = sandbox.liveagent("POST", "/phone_numbers", form=form)["id"]
+    client = LiveAgentClient(
+        LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY), _not_echoing_passwords(requests.Session())
+    )
+    current = client.get_number(made["+815012345678"])
+    assert current is not None and "password" not in current
+    props = {
+        "number": "+815012345678",
+        "name": "Renamed",
+        "dial_prefix": 2,  # held by the other number of the stack, which is moved aside first
+        "password": "New1Password",
+        "status": "A",
+        "stack_numbers": ["+815012345678", "+815012345679"],
+    }
+    put_with_prefix(client, made["+815012345678"], current, props)
+    live = sandbox.liveagent_numbers()
+    assert live["+815012345678"]["password"] == "New1Password" and live["+815012345678"]["name"] == "Renamed"
+    assert live["+815012345679"]["dial_out_prefix"] != 2
+    assert live["+815012345679"]["password"], "the number moved aside keeps a password"
+
+
+# liveagent-api.md §3 and §6 (the official client's PhoneNumbersApi and DepartmentsApi): the query and form
+# parameters of each operation the provider may call; `_cursor` is left out, as nothing says where one comes from.
+LIVEAGENT_DOCUMENTED: dict[str, set[str]] = {
+    "getPhoneNumbersList": {"_perPage", "_sortDir", "_sortField", "_filters", "additionalObjects"},
+    "getPhoneNumber": set(),
+    "addNumber": {
+        *("type", "number", "status", "dial_out_prefix", "record_in_call", "record_out_call", "name"),
+        *("departmentid", "host_settings", "host", "port", "user", "auth_user", "password", "proxy_host"),
+        *("proxy_port", "proxy_user", "providerid", "ivr"),
+    },
+    "updatePhoneNumber": set(),  # a JSON body
+    "updatePhoneNumberStatus": {"status"},
+    "removePhoneNumber": set(),
+    "getAvailablePrefix": set(),
+    "getDepartmentList": {"_page", "_perPage", "_from", "_to", "_sortDir", "_sortField", "_filters"},
+}
+
+
+def test_new_numbers_copy_the_sip_profile_of_a_number_made_in_the_admin_panel(make_stack, sandbox: Sandbox) -> None:
+    config = base_config(sandbox)
+    config["liveagentNumber"] = {"profileFrom": "+815012340000"}
+    stack = make_stack(config)
+    sandbox.clear_counters()
+    missing = stack.run("preview", "--non-interactive")
+    shown = strip_ansi(missing.stdout + missing.stderr)
+    assert missing.returncode != 0 and "no LiveAgent number +815012340000 to copy the SIP profile from" in shown
+    assert "make one in the admin panel" in shown and sandbox.writes() == 0
+    profile = {"providerid": "twilio", "host_settings": json.dumps({"transport": "udp"}), "port": "5080"}
+    form = {"type": "S", "number": "+815012340000", "status": "A", "name": "made by hand", "dial_out_prefix": "50"}
+    sandbox.liveagent("POST", "/phone_numbers", form={**form, **profile})
+    config["liveagentNumber"]["port"] = 5090  # an explicit value wins over the copy
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"create": resource_count(config)}
+    live = sandbox.liveagent_numbers()
+    for entry in config["numbers"]:
+        number = live[entry["number"]]
+        assert (number["providerid"], number["host_settings"], number["port"]) == (
+            "twilio",
+            profile["host_settings"],
+            "5090",
+        )
+    assert live["+815012340000"]["dial_out_prefix"] == 50, "the profile's number is left alone"
+    for request in sandbox.counters("liveagent")["recent"]:
+        assert request["route"] in LIVEAGENT_DOCUMENTED, f"{request['route']} is not a documented operation"
+        assert set(request["params"]) <= LIVEAGENT_DOCUMENTED[request["route"]], request
+    sandbox.clear_counters()
+    assert changes(stack.up().summary.resource_changes or {}) == {}
+    assert sandbox.writes() == 0
 
 
 @pytest.mark.parametrize("fault", ["commit_drop", "commit_timeout"])

@@ -221,3 +221,26 @@ def test_a_resource_of_another_account_is_refused_before_any_request(monkeypatch
         with pytest.raises(WrongAccount) as refused:
             call()  # port 9 would refuse a request: the error must come first
         assert "are in account AC" + "a" * 32 in str(refused.value) and "auth token from X" in str(refused.value)
+
+
+def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> None:
+    from liveagent_provider.sip_number import find_number
+
+    class LooseFilter:  # a real filter may match more than the number asked for (e.g. as a substring)
+        def find_numbers(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+            return [{"id": "1", "number": "+8150123456789"}, {"id": "2", "number": "+81 50-1234-5678"}]
+
+    found = find_number(LooseFilter(), "+815012345678")  # type: ignore[arg-type]
+    assert found is not None and found["id"] == "2"
+    assert find_number(LooseFilter(), "+815012345670") is None  # type: ignore[arg-type]
+
+
+def test_a_bad_sip_profile_config_names_each_key() -> None:
+    profile = {"profileFrom": "050-1234", "hostSettings": "not json", "port": 70000, "providerid": "x"}
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "liveagentNumber": profile})
+    for key in ("profileFrom", "hostSettings", "port", "providerid"):
+        assert f"twilio-liveagent:liveagentNumber.{key}:" in str(failed.value)
+    assert "JSON object" in str(failed.value)
+    parsed = parse({**BASE, "liveagentNumber": {"profileFrom": "+815012340000", "hostSettings": "{}", "port": 5060}})
+    assert (parsed.liveagent_number.profile_from, parsed.liveagent_number.port) == ("+815012340000", 5060)
