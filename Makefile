@@ -63,7 +63,7 @@ test: setup lint typecheck
 	$(PY) -m pytest -v
 
 # Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
-FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py
+FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py
 test-fast: venv
 	$(PY) -m pytest -q $(FAST_TESTS)
 
