@@ -6,6 +6,7 @@ Fast: reads two files and introspects `stack_config`/`api_settings`; no engine, 
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import subprocess
@@ -130,14 +131,16 @@ def keys_in_commands(found: set[str]) -> set[str]:
 # ------------------------------------------------------------------ what exists
 
 
+@functools.cache
 def _pulumi_yaml_config() -> dict[str, Any]:
     config: dict[str, Any] = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
     return config
 
 
-def _top_level_keys() -> set[str]:
+@functools.cache
+def _top_level_keys() -> frozenset[str]:
     fields = {field.alias or name for name, field in stack_config.StackConfig.model_fields.items()}
-    return set(_pulumi_yaml_config()) | fields
+    return frozenset(_pulumi_yaml_config()) | fields
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -201,24 +204,23 @@ def key_problem(key: str) -> str | None:
     return _walk(stack_config.StackConfig, segments)
 
 
-_ENV_NAMES: set[str] = set()
-
-
-def _environment_names() -> set[str]:
-    """Every upper-case name in the project's own files (not the READMEs): an environment variable the docs
-    name must be read somewhere (api_settings, the Makefile, scripts, tests) or be set by it."""
-    if not _ENV_NAMES:
-        _ENV_NAMES.update(api_settings.ENVIRONMENT)
-        listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False).stdout
-        for name in listed.splitlines():
-            path = ROOT / name
-            if path.suffix == ".md" or not path.is_file() or path.stat().st_size > 2_000_000:
-                continue
-            try:
-                _ENV_NAMES.update(re.findall(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b", path.read_text()))
-            except UnicodeDecodeError:
-                continue
-    return _ENV_NAMES
+@functools.cache
+def _environment_names() -> frozenset[str]:
+    """Every upper-case name in the project's own files (not the READMEs, not this test): an environment
+    variable the docs name must be read somewhere (api_settings, the Makefile, scripts, tests) or set by it."""
+    names = set(api_settings.ENVIRONMENT)
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    for name in listed.splitlines():
+        path = ROOT / name
+        if path.suffix == ".md" or path == Path(__file__).resolve() or not path.is_file():
+            continue
+        if path.stat().st_size > 2_000_000:
+            continue
+        try:
+            names.update(re.findall(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b", path.read_text()))
+        except UnicodeDecodeError:
+            continue
+    return frozenset(names)
 
 
 # ------------------------------------------------------------------ the tests
