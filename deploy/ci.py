@@ -30,6 +30,10 @@ RENDERER = "deploy.preview_report"  # `python -m deploy.preview_report PREVIEW_J
 COMMENT_LIMIT = 65_000  # GitHub refuses a comment body over 65,536 characters
 
 
+# Steps of `preview --json` that change nothing: a resource as it is, a read, and the refresh that precedes the plan.
+NO_CHANGE = ("same", "read", "refresh")
+
+
 def drift_marker(stack: str) -> str:
     return f"<!-- twilio-liveagent:drift:{stack} -->"
 
@@ -209,13 +213,22 @@ def drifted_properties(step: dict[str, Any]) -> list[str]:
     old = (step.get("oldState") or {}).get("outputs") or {}
     new = (step.get("newState") or {}).get("inputs") or {}
     keys = list(step.get("diffs") or []) or sorted((step.get("detailedDiff") or {}).keys())
+    if not keys:  # the JSON of a preview often carries neither: compare what is deployed with the config
+        keys = [key for key in new if not key.startswith("__") and key in old and old[key] != new[key]]
     return [f"`{key}`: {short(old.get(key))} → {short(new.get(key))}" for key in keys]
+
+
+def resource_kind(urn: str) -> str:
+    """`SipTrunk` for a dynamic resource under the `SipTrunk` component: the nearest type that is not generic."""
+    types = urn.split("::")[-2].split("$") if urn.count("::") >= 3 else []
+    named = [kind for kind in types if not kind.startswith("pulumi-python:dynamic")]
+    return (named or types or [""])[-1].rsplit(":", 1)[-1]
 
 
 def drift_report(stack: str, plan: dict[str, Any] | None, output: str, exit_code: int) -> str:
     """Markdown: each resource the next `up` would touch, and how; or why the check could not run."""
     lines = [drift_marker(stack), f"## Drift on stack `{stack}`", ""]
-    steps = [step for step in (plan or {}).get("steps") or [] if step.get("op") not in ("same", "read")]
+    steps = [step for step in (plan or {}).get("steps") or [] if step.get("op") not in NO_CHANGE]
     if steps:
         lines += [
             "`pulumi preview --refresh --expect-no-changes` found changes: the deployed resources no longer match "
@@ -228,7 +241,7 @@ def drift_report(stack: str, plan: dict[str, Any] | None, output: str, exit_code
         for step in steps:
             urn = str(step.get("urn", ""))
             name = urn.rsplit("::", 1)[-1]
-            kind = urn.split("::")[-2].rsplit("$", 1)[-1] if urn.count("::") >= 2 else ""
+            kind = resource_kind(urn)
             what = "<br>".join(drifted_properties(step)) or "—"
             lines.append(f"| {step.get('op')} | `{name}` | `{kind}` | {what} |")
     elif exit_code:
@@ -325,7 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "drift-issue":
         if not args.repo:
             parser.error("drift-issue needs --repo (or GITHUB_REPOSITORY)")
-        body = args.report.read_text(encoding="utf-8")
+        if args.report.exists():
+            body = args.report.read_text(encoding="utf-8")
+        else:  # the job failed before the check could write its report
+            body = f"{drift_marker(args.stack)}\n## Drift check of stack `{args.stack}` failed\n\nSee {args.run_url}.\n"
         print(f"drift issue {upsert_issue(args.repo, args.stack, body, args.run_url)}")
         return 0
     return 2
