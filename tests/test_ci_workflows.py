@@ -246,3 +246,21 @@ def test_the_deploy_step_makes_a_missing_stack_and_converges_it(
     second = ci(stack, "up", "--stack", stack.name, "--cwd", str(stack.project_dir))
     assert second.returncode == 0, second.stdout + second.stderr
     assert sandbox.writes() == 0, "a second deploy writes nothing"
+
+
+def test_the_comment_uses_the_preview_renderer_when_there_is_one(tmp_path: Path, monkeypatch: Any) -> None:
+    """`python -m deploy.preview_report FILE` gets the saved `--json` output and its Markdown goes in the comment."""
+    from deploy import ci
+
+    renderer = tmp_path / "fake_report.py"
+    renderer.write_text(
+        "import json, sys\nplan = json.load(open(sys.argv[1]))\nprint(f'| trunk | {len(plan[\"steps\"])} steps |')\n"
+    )
+    monkeypatch.setattr(ci, "RENDERER", "fake_report")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    preview = ci.StackPreview("prod", 0, json.dumps({"steps": [{"op": "update"}]}), "json")
+    body = ci.comment_body([preview], ["prod"], "abc123")
+    assert "## Pulumi preview of abc123" in body
+    assert "### Stack `prod`: preview\n\n| trunk | 1 steps |" in body, body
+    broken = ci.StackPreview("prod", 0, "not json", "json")
+    assert "<details><summary>pulumi preview --refresh --stack prod</summary>" in ci.comment_body([broken], [], None)
