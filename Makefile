@@ -23,12 +23,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 engine: venv
 	bash scripts/install-engine.sh
+	bash scripts/install-actionlint.sh
 	@touch $(ENGINE_STAMP)
 
 # As a prerequisite the engine is installed once (and again when its pins change), so the aliases below
 # print nothing of their own.
-$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.sh | $(STAMP)
+# actionlint (tools/actionlint) comes with it: `make test` checks .github/workflows with it.
+$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.sh \
+		tools/actionlint/go.mod tools/actionlint/go.sum scripts/install-actionlint.sh | $(STAMP)
 	bash scripts/install-engine.sh
+	bash scripts/install-actionlint.sh
 	@touch $@
 
 # The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
