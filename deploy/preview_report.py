@@ -91,9 +91,17 @@ def kind_of(type_token: str) -> str:
 
 
 def resource_name(urn: str, state: Mapping[str, Any] | None) -> str:
+    """The guide's name of a resource; without its state (a resource whose check failed has no step), the
+    kind's word and, for a number, the E.164 that the program writes into its name (`n815012345678-…`)."""
     type_token = (state or {}).get("type") or urn.split("::")[-2].split("$")[-1]
+    short = urn.rsplit("::", 1)[-1]
     namer = KINDS.get(kind_of(type_token))
-    return namer(state) if namer else f"{kind_of(type_token)} {urn.rsplit('::', 1)[-1]}"
+    if namer is None:
+        return f"{kind_of(type_token)} {short}"
+    if state:
+        return namer(state)
+    number = re.match(r"n(\d{6,15})-", short)
+    return f"{namer(None)} +{number.group(1)}" if number else namer(None)
 
 
 def is_secret(name: str, value: Any) -> bool:
@@ -176,7 +184,8 @@ def _diagnostic(diagnostic: Mapping[str, Any], names: Mapping[str, str]) -> str:
         # "pulumi-python:dynamic/liveagent:SipNumber resource 'n…-liveagent-number': …" → "LiveAgent number +81…: …"
         token, _, short = str(urn).rpartition("::")
         type_token = token.rpartition("::")[2].split("$")[-1]
-        message = message.replace(f"{type_token} resource '{short}'", names.get(str(urn), short))
+        name = names.get(str(urn)) or resource_name(str(urn), None)
+        message = message.replace(f"{type_token} resource '{short}'", name)
     return message
 
 
@@ -277,7 +286,10 @@ def render(report: Report) -> str:
         out += ["```text", *("\n".join(report.errors).splitlines()), "```", ""]
     parts = [f"{n} to {VERBS.get(op, op)}" for op, n in sorted(report.counts.items()) if n]
     parts.append(f"{report.unchanged} unchanged")
-    out += ["**" + ", ".join(parts) + "**" if report.counts else f"**No changes** ({report.unchanged} unchanged)", ""]
+    summary = f"**{', '.join(parts)}**" if report.counts else f"**No changes** ({report.unchanged} unchanged)"
+    if report.errors:
+        summary = "**Planned before the preview stopped:** " + (", ".join(parts) if report.counts else "nothing")
+    out += [summary, ""]
     if report.destructive:
         out += ["#### ⚠️ Replacements and deletions", "", *_table(report.destructive), ""]
     if report.drift:
