@@ -13,7 +13,6 @@ Everything GitHub-side goes through `gh api` (preinstalled on GitHub's runners, 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -52,10 +51,6 @@ def pulumi(args: Sequence[str], cwd: Path, capture: bool = True) -> subprocess.C
     return done
 
 
-def renderer_available() -> bool:
-    return importlib.util.find_spec(RENDERER) is not None
-
-
 @dataclass
 class StackPreview:
     """One stack's preview as saved by `preview`: what the CLI printed, its exit code, and the format."""
@@ -84,12 +79,9 @@ class StackPreview:
 
 
 def run_preview(stack: str, cwd: Path) -> StackPreview:
-    # With the renderer, its input (`--json`); without it, the CLI's own text with property diffs.
-    if renderer_available():
-        done = pulumi(["preview", "--refresh", "--json", "--stack", stack], cwd)
-        return StackPreview(stack, done.returncode, done.stdout or done.stderr, "json")
-    done = pulumi(["preview", "--refresh", "--diff", "--color", "never", "--stack", stack], cwd)
-    return StackPreview(stack, done.returncode, done.stdout + done.stderr, "text")
+    # The renderer's input; should the renderer fail on it, the comment shows this text as it is.
+    done = pulumi(["preview", "--refresh", "--json", "--stack", stack], cwd)
+    return StackPreview(stack, done.returncode, done.stdout or done.stderr, "json")
 
 
 # ---- Markdown -------------------------------------------------------------------------------------------------

@@ -158,7 +158,8 @@ def test_the_pr_comment_is_created_once_then_edited_on_each_push(
     assert body.startswith("<!-- twilio-liveagent:preview -->")
     assert f"### Stack `{stack.name}`: preview" in body
     text = strip_ansi(body)
-    assert '"Hand made" => "LiveAgent test"' in text, text  # the drift and what the update puts back
+    # The renderer's rows: the drift, and what the update puts back.
+    assert "`Hand made` in the console; `up` sets `LiveAgent test`" in text, text
     assert "### Stack `prod`: no preview" in body, "a stack whose job did not finish is named, not dropped"
     assert PASSWORD not in body
 
@@ -171,7 +172,7 @@ def test_the_pr_comment_is_created_once_then_edited_on_each_push(
     assert f"preview comment updated {comments[1]['id']}" in second.stdout
     state = gh_state(fake_gh)
     assert [c["id"] for c in state["comments"]["7"]] == [1, comments[1]["id"]]
-    assert '"Edited again" => "LiveAgent test"' in strip_ansi(state["comments"]["7"][1]["body"])
+    assert "`Edited again` in the console; `up` sets `LiveAgent test`" in strip_ansi(state["comments"]["7"][1]["body"])
     assert [call["method"] for call in state["calls"]] == ["GET", "POST", "GET", "PATCH"]
 
 
