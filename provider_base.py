@@ -139,6 +139,41 @@ class Outage:
         self._first = self._first or error
 
 
+class Snapshots:
+    """Lists that one refresh reads once and answers every resource's read from.
+
+    A refresh reads each resource on its own; a list (a trunk's numbers, the numbers on one SIP host) answers
+    all of them in a number of calls that does not grow with the stack. A snapshot serves reads for a few
+    seconds and never past a write of this process (`written` counts them), so a read after our own write
+    sees it; what is missing from a snapshot is read on its own, so a resource changed by hand is still seen.
+    """
+
+    TTL_S = 10.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken: dict[Hashable, tuple[float, int, Any]] = {}
+        self.written = 0
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write: a snapshot taken while it was in flight is not used afterwards either."""
+        self.written += 1
+        try:
+            yield
+        finally:
+            self.written += 1
+
+    def get(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
+        with self._lock:  # concurrent reads wait for the first one's list instead of each fetching it
+            taken = self._taken.get(key)
+            if taken and taken[1] == self.written and time.monotonic() - taken[0] < self.TTL_S:
+                return taken[2]
+            written, value = self.written, fetch()
+            self._taken[key] = (time.monotonic(), written, value)
+            return value
+
+
 ACCOUNT = "api_account"  # the output recording which account a resource lives in
 
 

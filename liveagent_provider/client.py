@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,9 @@ from tenacity.wait import wait_base
 from urllib3.exceptions import NewConnectionError
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, gave_up, require_engine
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, require_engine
 
-from .errors import LiveAgentApiError
+from .errors import LiveAgentApiError, PageFull
 from .rate_limit import shared_limiter
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -75,11 +76,13 @@ class LiveAgentClient:
         self.limiter = shared_limiter(settings.api_base, key_id, settings.rate_requests, settings.rate_window_s)
         self.gate = CredentialGate()
         self.outage = Outage()
+        self.snapshots = Snapshots()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         if method != "GET":
             require_engine()
-        with self.gate.request():
+        writing = self.snapshots.writing() if method != "GET" else nullcontext()
+        with self.gate.request(), writing:
             self.limiter.acquire()
             response = self._request(method, url, **kwargs)
             error = None
@@ -155,7 +158,7 @@ class LiveAgentClient:
         params = {"_filters": json.dumps(dict(filters)), "_perPage": NUMBERS_PAGE}
         found: list[dict[str, Any]] = self.request("GET", "/phone_numbers", params=params) or []
         if len(found) >= NUMBERS_PAGE:
-            raise LiveAgentApiError(
+            raise PageFull(
                 0,
                 f"{len(found)} or more LiveAgent numbers match {json.dumps(dict(filters))}, more than one page "
                 "shows; the filter did not narrow the list as expected",

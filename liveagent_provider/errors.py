@@ -20,3 +20,7 @@ class LiveAgentApiError(Exception):
         if self.hint:  # the fix first: a refused key fails every resource of the run with this line
             return f"{self.hint} (HTTP {self.status} on {self.method} {self.url}: {self.message})"
         return f"LiveAgent {self.method} {self.url} failed with HTTP {self.status}: {self.message}"
+
+
+class PageFull(LiveAgentApiError):
+    """More numbers match a filter than one page shows (the docs give no way to the next page)."""

@@ -24,7 +24,7 @@ from provider_diff import as_int
 from resource_schema import Field, Schema, form_value, optional
 
 from .client import LiveAgentClient, LiveAgentSettings
-from .errors import LiveAgentApiError
+from .errors import LiveAgentApiError, PageFull
 
 # What this stack manages on a LiveAgent phone number; every other field of the number is left as it is.
 SCHEMA = Schema(
@@ -198,6 +198,21 @@ def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
     return None
 
 
+def _on_host(client: LiveAgentClient, host: Any) -> dict[str, dict[str, Any]]:
+    """The SIP numbers on `host` by id, from one page; empty when that page cannot hold them all."""
+    if not isinstance(host, str) or not host:
+        return {}
+
+    def listing() -> dict[str, dict[str, Any]]:
+        try:
+            return {str(n["id"]): n for n in client.find_numbers({"host": host, "type": NUMBER_TYPE})}
+        except PageFull:
+            return {}  # more numbers than a page: each read asks for its own
+
+    found: dict[str, dict[str, Any]] = client.snapshots.get(("numbers on host", host), listing)
+    return found
+
+
 def _refusal(client: LiveAgentClient, found: dict[str, Any], props: dict[str, Any]) -> str | None:
     differences = SCHEMA.differences(observed(client, found), props)
     also = f" or on {props['number']} alone in twilio-liveagent:numbers"
@@ -292,7 +307,9 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = self.client
-        body = client.get_number(id_)
+        # One listing of the numbers on this stack's SIP host answers every number's read of this refresh; a
+        # number not in it (its host edited by hand, or gone) is read on its own.
+        body = _on_host(client, props.get("host")).get(id_) or client.get_number(id_)
         if body is None and isinstance(props.get("number"), str):
             # Deleted and added again by hand: this stack's number, under a new id. The refresh takes the new
             # id, and the next `up` puts back any field that differs from the config.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -13,7 +14,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, gave_up, require_engine
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, require_engine
 
 from .errors import TwilioApiError
 
@@ -84,6 +85,7 @@ class TwilioClient:
         self.create_session = requests.Session()
         self.gate = CredentialGate()
         self.outage = Outage()
+        self.snapshots = Snapshots()
         for chosen, policy in ((self.session, _TwilioRetry), (self.create_session, _CreateRetry)):
             chosen.auth = (settings.key_sid or settings.account_sid, settings.secret)
             chosen.headers["Accept"] = "application/json"
@@ -137,7 +139,8 @@ class TwilioClient:
         if not_sent:
             raise TwilioApiError(0, None, not_sent, method, _safe(url))
         started = time.monotonic()
-        with self.gate.request():
+        writing = self.snapshots.writing() if method != "GET" else nullcontext()
+        with self.gate.request(), writing:
             try:
                 response = session.request(method, url, data=data, params=params, timeout=self.settings.timeout)
             except requests.RequestException as exc:

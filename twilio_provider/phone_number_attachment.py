@@ -62,6 +62,19 @@ def refusal(phone_number: str, other_trunk: str) -> str:
     )
 
 
+def _trunk_numbers(client: TwilioClient, trunk_sid: str) -> dict[str, dict[str, Any]]:
+    def listing() -> dict[str, dict[str, Any]]:
+        try:
+            return {n["sid"]: n for n in client.paginate(*paths.trunk_phone_numbers(trunk_sid), "phone_numbers")}
+        except TwilioApiError as error:
+            if error.not_found:  # the trunk itself is gone: each read then finds out on its own
+                return {}
+            raise
+
+    found: dict[str, dict[str, Any]] = client.snapshots.get(("trunk numbers", trunk_sid), listing)
+    return found
+
+
 class PhoneNumberAttachmentProvider(TwilioProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = SCHEMA.check(news)
@@ -120,7 +133,11 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         trunk_sid, number_sid = id_.split("/")
         client = self.client
         attached_to = trunk_sid
-        body = client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
+        # One listing of the trunk's numbers answers every attachment's read of this refresh; a number not
+        # in it is looked at on its own (detached or moved by hand).
+        body = _trunk_numbers(client, trunk_sid).get(number_sid)
+        if body is None:
+            body = client.fetch_or_none(*paths.trunk_phone_numbers(trunk_sid, number_sid))
         if body is None:
             body = client.fetch_or_none(*paths.incoming_phone_numbers(client.settings.account_sid, number_sid))
             if body is None or not body.get("trunk_sid"):
