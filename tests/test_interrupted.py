@@ -101,7 +101,15 @@ def test_a_killed_first_up_is_recovered_by_cancel_and_up(
     assert orphan_writes(sandbox) == 0, "a provider whose CLI has gone must stop writing"
 
     # The README's recovery, "Interrupted runs": release the lock, run up again.
-    run_ok(stack, "cancel", "--yes")
+    cancelled = stack.run("cancel", "--yes", "--non-interactive")
+    if "failed to load checkpoint: EOF" in cancelled.stderr:
+        # The kill landed while the file backend wrote its own attributes file (Pulumi writes it in place):
+        # the README's third command for this case.
+        for attributes in stack.backend.rglob("*.json.attrs"):
+            if attributes.stat().st_size == 0:
+                attributes.unlink()
+        cancelled = stack.run("cancel", "--yes", "--non-interactive")
+    assert cancelled.returncode == 0, strip_ansi(cancelled.stdout + cancelled.stderr)
     run_ok(stack, "up", "--yes")
     assert_exactly_the_config(sandbox, config)
     sandbox.clear_counters()
