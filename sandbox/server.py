@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -10,7 +11,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -185,6 +186,9 @@ class RequestLog:
             self.by_route_status: Counter[str] = Counter()
             self.recent: list[dict[str, Any]] = []
             self.faults: Counter[str] = Counter()  # injected, by kind (the commit kinds included)
+            self.connections = 0  # TCP connections accepted: a client that reuses its pool opens few
+            self.in_flight = 0
+            self.max_in_flight = 0  # the most API requests held at once (latency included)
 
     def record(self, method: str, route: str, status: int | str, params: list[str]) -> None:
         with self._lock:
@@ -199,6 +203,22 @@ class RequestLog:
             self.recent.append({"method": method, "route": route, "status": status, "params": params})
             del self.recent[:-500]
 
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """Counts an API request as in flight from its arrival to its answer."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
     def fault(self, kind: int | str) -> None:
         with self._lock:
             self.faults[str(kind)] += 1
@@ -207,6 +227,8 @@ class RequestLog:
         with self._lock:
             return {
                 "faults": dict(self.faults),
+                "connections": self.connections,
+                "max_in_flight": self.max_in_flight,
                 "total": self.total,
                 "reads": self.reads,
                 "writes": self.writes,
@@ -332,6 +354,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in separate writes: without this, +40 ms each
     server: _Server
 
+    api_connection = False  # counted once, at its first API request (control calls are not counted)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         pass  # counters are served at /__sandbox/requests; stderr stays quiet
 
@@ -374,6 +398,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if request.path.startswith("/__sandbox/"):
             self._send(emulator.handle_control(request))
             return
+        if not self.api_connection:
+            self.api_connection = True
+            emulator.log.connected()
+        with emulator.log.serving():
+            self._serve(emulator, request)
+
+    def _serve(self, emulator: Emulator, request: Request) -> None:
         plan = emulator.faults
         if plan.latency_ms:
             time.sleep(plan.latency_ms / 1000.0)
