@@ -189,6 +189,7 @@ class RequestLog:
             self.connections = 0  # TCP connections accepted: a client that reuses its pool opens few
             self.in_flight = 0
             self.max_in_flight = 0  # the most API requests held at once (latency included)
+            self.journal: list[dict[str, Any]] | None = None  # every API request in full, while switched on
 
     def record(self, method: str, route: str, status: int | str, params: list[str]) -> None:
         with self._lock:
@@ -202,6 +203,22 @@ class RequestLog:
             self.by_route_status[f"{route} {status}"] += 1
             self.recent.append({"method": method, "route": route, "status": status, "params": params})
             del self.recent[:-500]
+
+    def keep(self, request: Request) -> None:
+        """Into the journal (if on): what a replay needs to send the same request again."""
+        with self._lock:
+            if self.journal is not None:
+                query = "&".join(f"{k}={v}" for k, values in request.query.items() for v in values)
+                self.journal.append(
+                    {
+                        "at": time.time(),
+                        "method": request.method,
+                        "path": request.path,
+                        "query": query,
+                        "content_type": request.headers.get("content-type", ""),
+                        "body": request.body.decode("utf-8", "replace"),
+                    }
+                )
 
     def connected(self) -> None:
         with self._lock:
@@ -318,6 +335,14 @@ class Emulator:
             self.log.reset()
             self.faults = FaultPlan()
             return Response(200, {"reset": True})
+        if action == "journal" and request.method in ("POST", "PUT"):
+            on = bool((request.json() or {}).get("on", True))
+            with self.log._lock:
+                self.log.journal = [] if on else None
+            return Response(200, {"on": on})
+        if action == "journal" and request.method == "GET":
+            with self.log._lock:
+                return Response(200, {"requests": list(self.log.journal or [])})
         if action == "faults" and request.method == "GET":
             return Response(200, self.faults.to_json())
         if action == "faults" and request.method in ("POST", "PUT"):
@@ -401,6 +426,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if not self.api_connection:
             self.api_connection = True
             emulator.log.connected()
+        emulator.log.keep(request)
         with emulator.log.serving():
             self._serve(emulator, request)
 
