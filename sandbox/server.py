@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 JsonBody = dict[str, Any] | list[Any] | None
 
@@ -208,7 +208,7 @@ class RequestLog:
         """Into the journal (if on): what a replay needs to send the same request again."""
         with self._lock:
             if self.journal is not None:
-                query = "&".join(f"{k}={v}" for k, values in request.query.items() for v in values)
+                query = urlencode([(k, v) for k, values in request.query.items() for v in values])
                 self.journal.append(
                     {
                         "at": time.time(),
