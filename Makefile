@@ -71,8 +71,12 @@ FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.p
 test-fast: venv
 	$(PY) -m pytest -q $(FAST_TESTS)
 
+# The scale table (benchmarks/scale.py) into bench/results/: e.g. make bench BENCH_ARGS=--quick for a smoke run,
+# BENCH_ARGS="--numbers 1 10 50 --runs 1" for what fits in a few minutes.
+BENCH_ARGS ?=
 bench: setup
 	$(PY) -m pytest benchmarks -q -s
+	$(PY) -m benchmarks.scale $(BENCH_ARGS)
 
 # First `up`s of 10 numbers through 20% injected faults on both APIs, each checked field by field (tests/resilience.py);
 # e.g. make resilience RESILIENCE_ARGS="--runs 1 --seed 7" to replay one run. About 15 minutes.

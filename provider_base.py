@@ -13,7 +13,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,19 @@ Client = TypeVar("Client")
 
 _clients: dict[tuple[Any, Hashable], Any] = {}
 _clients_lock = threading.Lock()
+
+
+# How many provider calls the plugin serves at once (tools/dynamic_provider_host.py; the SDK's own server
+# serves 4), and so how many connections each API's pool keeps. The engine bounds it further with
+# `--parallel` (default 4 × CPUs), so a large number costs only idle threads.
+PROVIDER_WORKERS_ENV = "TWILIO_LIVEAGENT_PROVIDER_WORKERS"
+DEFAULT_PROVIDER_WORKERS = 64
+
+
+def provider_workers(environ: Mapping[str, str] | None = None) -> int:
+    """The plugin's worker-thread count: $TWILIO_LIVEAGENT_PROVIDER_WORKERS, else 64 (a bad value: 64)."""
+    raw = (os.environ if environ is None else environ).get(PROVIDER_WORKERS_ENV, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_PROVIDER_WORKERS
 
 
 class MissingCredentials(RuntimeError):

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
 from tenacity.wait import wait_base
 from urllib3.exceptions import NewConnectionError
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, require_engine
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, provider_workers, require_engine
 
 from .errors import LiveAgentApiError, PageFull
 from .rate_limit import shared_limiter
@@ -70,7 +71,7 @@ class _wait_retry_after(wait_base):
 class LiveAgentClient:
     def __init__(self, settings: LiveAgentSettings, session: requests.Session | None = None):
         self.settings = settings
-        self.session = session or requests.Session()
+        self.session = session or _pooled_session()
         self.session.headers.update({"apikey": settings.api_key, "Accept": "application/json"})
         key_id = hashlib.sha256(settings.api_key.encode()).hexdigest()[:16]
         self.limiter = shared_limiter(settings.api_base, key_id, settings.rate_requests, settings.rate_window_s)
@@ -222,6 +223,15 @@ class LiveAgentClient:
             if not rows or len(rows) < 100:
                 return found
             page += 1
+
+
+def _pooled_session() -> requests.Session:
+    """A session whose one pool keeps as many connections as the plugin serves calls at once (requests keeps 10)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_maxsize=provider_workers())
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _message(response: requests.Response) -> str:

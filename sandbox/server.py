@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -10,11 +11,11 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 JsonBody = dict[str, Any] | list[Any] | None
 
@@ -185,6 +186,10 @@ class RequestLog:
             self.by_route_status: Counter[str] = Counter()
             self.recent: list[dict[str, Any]] = []
             self.faults: Counter[str] = Counter()  # injected, by kind (the commit kinds included)
+            self.connections = 0  # TCP connections accepted: a client that reuses its pool opens few
+            self.in_flight = 0
+            self.max_in_flight = 0  # the most API requests held at once (latency included)
+            self.journal: list[dict[str, Any]] | None = None  # every API request in full, while switched on
 
     def record(self, method: str, route: str, status: int | str, params: list[str]) -> None:
         with self._lock:
@@ -199,6 +204,38 @@ class RequestLog:
             self.recent.append({"method": method, "route": route, "status": status, "params": params})
             del self.recent[:-500]
 
+    def keep(self, request: Request) -> None:
+        """Into the journal (if on): what a replay needs to send the same request again."""
+        with self._lock:
+            if self.journal is not None:
+                query = urlencode([(k, v) for k, values in request.query.items() for v in values])
+                self.journal.append(
+                    {
+                        "at": time.time(),
+                        "method": request.method,
+                        "path": request.path,
+                        "query": query,
+                        "content_type": request.headers.get("content-type", ""),
+                        "body": request.body.decode("utf-8", "replace"),
+                    }
+                )
+
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """Counts an API request as in flight from its arrival to its answer."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
     def fault(self, kind: int | str) -> None:
         with self._lock:
             self.faults[str(kind)] += 1
@@ -207,6 +244,8 @@ class RequestLog:
         with self._lock:
             return {
                 "faults": dict(self.faults),
+                "connections": self.connections,
+                "max_in_flight": self.max_in_flight,
                 "total": self.total,
                 "reads": self.reads,
                 "writes": self.writes,
@@ -296,6 +335,14 @@ class Emulator:
             self.log.reset()
             self.faults = FaultPlan()
             return Response(200, {"reset": True})
+        if action == "journal" and request.method in ("POST", "PUT"):
+            on = bool((request.json() or {}).get("on", True))
+            with self.log._lock:
+                self.log.journal = [] if on else None
+            return Response(200, {"on": on})
+        if action == "journal" and request.method == "GET":
+            with self.log._lock:
+                return Response(200, {"requests": list(self.log.journal or [])})
         if action == "faults" and request.method == "GET":
             return Response(200, self.faults.to_json())
         if action == "faults" and request.method in ("POST", "PUT"):
@@ -331,6 +378,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as they would with the real APIs
     disable_nagle_algorithm = True  # headers and body go out in separate writes: without this, +40 ms each
     server: _Server
+
+    api_connection = False  # counted once, at its first API request (control calls are not counted)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         pass  # counters are served at /__sandbox/requests; stderr stays quiet
@@ -374,6 +423,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if request.path.startswith("/__sandbox/"):
             self._send(emulator.handle_control(request))
             return
+        if not self.api_connection:
+            self.api_connection = True
+            emulator.log.connected()
+        emulator.log.keep(request)
+        with emulator.log.serving():
+            self._serve(emulator, request)
+
+    def _serve(self, emulator: Emulator, request: Request) -> None:
         plan = emulator.faults
         if plan.latency_ms:
             time.sleep(plan.latency_ms / 1000.0)

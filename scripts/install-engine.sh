@@ -65,6 +65,26 @@ LAUNCHER
   echo "language host: $host (this project's, tools/pulumi_language_python.py; no official one on PATH)"
 }
 
+# The dynamic-provider plugin: the SDK's own launcher script, which runs `python -m pulumi.dynamic` in the project's
+# virtualenv, with that module run by tools/dynamic_provider_host.py instead: the same server with more than the
+# SDK's 4 worker threads (README, Speed at scale). $1 is the SDK's script; where it has no such line it goes in as it is.
+install_provider_host() {
+  local host="$bin/pulumi-resource-pulumi-python" sdk_script="$1"
+  rm -f "$host"  # a hard link into the cache: never written through
+  if ! grep -q -- '-u -m pulumi.dynamic' "$sdk_script"; then
+    cp -p "$sdk_script" "$host"
+    echo "provider host: $sdk_script does not run \`python -m pulumi.dynamic\`; installed unchanged (4 calls at a time)"
+    return
+  fi
+  {
+    echo '#!/bin/sh'
+    echo '# Written by scripts/install-engine.sh from the pinned SDK'"'"'s script: the same, running tools/dynamic_provider_host.py.'
+    sed -e '1d' -e "s#-u -m pulumi.dynamic#-u \"$root/tools/dynamic_provider_host.py\"#" "$sdk_script"
+  } >"$host.tmp"
+  chmod 0755 "$host.tmp" && mv "$host.tmp" "$host"
+  echo "provider host: $host (tools/dynamic_provider_host.py)"
+}
+
 # A Pulumi installed the usual way (with its language hosts beside it) is used as it is.
 if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) && [ "$ambient" != "$bin/pulumi" ]; then
   ambient_version=$(PULUMI_SKIP_UPDATE_CHECK=true "$ambient" version 2>/dev/null | sed 's/^v//')
@@ -72,6 +92,7 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) 
     link_into_bin "$(dirname "$(readlink -f "$ambient")")"
     echo "engine: using $ambient (v$ambient_version >= v$version)"
     install_language_host
+    install_provider_host "$(dirname "$(readlink -f "$ambient")")/pulumi-resource-pulumi-python"
     exit 0
   fi
 fi
@@ -80,6 +101,7 @@ if [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-resource-pulumi-python"
   place_into_bin "$cache/bin"
   echo "engine: pulumi v$version from cache $cache"
   install_language_host
+  install_provider_host "$cache/bin/pulumi-resource-pulumi-python"
   exit 0
 fi
 
@@ -102,3 +124,4 @@ rm -rf "$cache" && mv "$staging" "$cache"
 place_into_bin "$cache/bin"
 echo "engine: built pulumi v$version in $(( $(date +%s) - start ))s into $cache"
 install_language_host
+install_provider_host "$cache/bin/pulumi-resource-pulumi-python"

@@ -14,7 +14,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, require_engine
+from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, provider_workers, require_engine
 
 from .errors import TwilioApiError
 
@@ -86,10 +86,17 @@ class TwilioClient:
         self.gate = CredentialGate()
         self.outage = Outage()
         self.snapshots = Snapshots()
+        # One pool of connections per host for the process, sized to the calls the plugin serves at once, shared
+        # by the two retry policies (an adapter holds its policy; its pool manager can be another's).
+        pool = None
         for chosen, policy in ((self.session, _TwilioRetry), (self.create_session, _CreateRetry)):
             chosen.auth = (settings.key_sid or settings.account_sid, settings.secret)
             chosen.headers["Accept"] = "application/json"
-            adapter = HTTPAdapter(max_retries=self._retry(policy))
+            adapter = HTTPAdapter(pool_maxsize=provider_workers(), max_retries=self._retry(policy))
+            if pool is None:
+                pool = adapter.poolmanager
+            else:
+                adapter.poolmanager = pool
             chosen.mount("http://", adapter)
             chosen.mount("https://", adapter)
 
