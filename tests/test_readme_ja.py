@@ -37,7 +37,24 @@ NAMESPACED_KEY = re.compile(rf"^(?:{re.escape(PROJECT)}|{re.escape(PROVIDER)}):{
 # Without a namespace, a dotted or indexed path in lower camel case (`trunk.edge`, `numbers[].dialPrefix`).
 PLAIN_KEY = re.compile(rf"^[a-z][A-Za-z0-9]*(?:\[\d*\])?(?:\.{SEGMENT})+$|^[a-z][A-Za-z0-9]*\[\d*\](?:\.{SEGMENT})*$")
 ENV_VAR = re.compile(r"^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=\S*)?$")
-NOT_KEYS = {"py", "yaml", "yml", "md", "txt", "json", "sh", "toml", "bak", "attrs", "com", "jp", "io", "org", "net"}
+NOT_KEYS = {
+    "py",
+    "yaml",
+    "yml",
+    "md",
+    "txt",
+    "json",
+    "png",
+    "sh",
+    "toml",
+    "bak",
+    "attrs",
+    "com",
+    "jp",
+    "io",
+    "org",
+    "net",
+}
 COMMAND = re.compile(r"^(?:[A-Z][A-Z0-9_]*=\S+\s+)*(?:make|pulumi)\s+\S")
 CONFIG_COMMAND = re.compile(r"\bpulumi config (?:set|get|rm)\b(.*)")
 OPTIONS_WITH_VALUE = {"--stack", "-s", "--type", "--config-file", "--cwd", "-C"}
@@ -185,6 +202,8 @@ def key_problem(key: str) -> str | None:
     """Why a config key or environment variable named in a README does not exist, or None."""
     env = ENV_VAR.match(key)
     if env:
+        if env.group(1).startswith("PULUMI_"):
+            return None  # the engine's own settings, documented by Pulumi
         return None if env.group(1) in _environment_names() else f"no file of the project reads {env.group(1)}"
     namespace, _, path = key.rpartition(":")
     segments = path.split(".")
