@@ -125,9 +125,24 @@ def profile_missing(number: str) -> str:
     )
 
 
-def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str) -> dict[str, Any] | None:
-    """The other number that holds this dial prefix now, if any."""
-    for found in client.find_numbers({"dial_out_prefix": prefix}):
+def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]] | None:
+    """Every number of the account from one listing that the lookups of a run share (Snapshots: never past a
+    write of this process), or None when one page cannot hold them (each lookup then asks on its own)."""
+
+    def listing() -> list[dict[str, Any]] | None:
+        try:
+            return client.find_numbers({})
+        except PageFull:
+            return None
+
+    found: list[dict[str, Any]] | None = client.snapshots.get(("account numbers",), listing)
+    return found
+
+
+def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: bool = False) -> dict[str, Any] | None:
+    """The other number that holds this dial prefix, if any; `fresh`: as it is now, not as last listed."""
+    listed = None if fresh else account_numbers(client)
+    for found in client.find_numbers({"dial_out_prefix": prefix}) if listed is None else listed:
         if as_int(found.get("dial_out_prefix")) == prefix and not rules.same_number(found.get("number"), own_number):
             return found
     return None
@@ -152,7 +167,7 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
     configured one, so a swap converges in one `up`; any other holder is an error naming it."""
     prefix = as_int(props["dial_prefix"])
     for _ in range(5):  # another number's update may take the spare prefix first: ask again
-        holder = prefix_holder(client, prefix, props["number"])
+        holder = prefix_holder(client, prefix, props["number"], fresh=True)
         if holder is None:
             return
         if not ours(holder, props):
@@ -192,7 +207,8 @@ def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, 
 
 def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
     """The LiveAgent number with exactly this E.164 (a filter's first hit could be another number)."""
-    for found in client.find_numbers({"number": number}):
+    listed = account_numbers(client)
+    for found in client.find_numbers({"number": number}) if listed is None else listed:
         if rules.same_number(found.get("number"), number):
             return found
     return None
