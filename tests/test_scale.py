@@ -45,20 +45,22 @@ def _fifty_numbers(tmp: Path, sandbox: Sandbox, name: str, env: dict[str, str] |
     return stack
 
 
-def _refresh_in_flight(stack: EngineStack, sandbox: Sandbox) -> tuple[int, float]:
-    """The most LiveAgent requests in flight at once during `refresh --parallel 16` of 50 numbers, and its seconds.
+def _destroy_in_flight(stack: EngineStack, sandbox: Sandbox) -> tuple[int, float]:
+    """The most LiveAgent requests in flight at once during `destroy --parallel 16` of 50 numbers, and its seconds.
 
-    A refresh's reads are steps the engine runs in parallel; an `up`'s `check` and `diff` calls are made one at
-    a time by the engine's step generator whatever the provider's pool (README, Speed at scale)."""
+    A destroy's deletes are steps the engine runs in parallel (as are creates, updates and a refresh's reads,
+    which one listing now answers); an `up`'s `check` and `diff` calls are made one at a time by the engine's
+    step generator whatever the provider's pool (README, Speed at scale)."""
     done = stack.run("up", "--yes", "--non-interactive", "--skip-preview")
     assert done.returncode == 0, done.stdout + done.stderr
     sandbox.faults("liveagent", latency_ms=200)
     sandbox.clear_counters()
     started = time.monotonic()
-    done = stack.run("refresh", "--yes", "--non-interactive", "--parallel", "16", "--skip-preview")
+    done = stack.run("destroy", "--yes", "--non-interactive", "--parallel", "16", "--skip-preview")
     seconds = time.monotonic() - started
     sandbox.faults("liveagent")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert sandbox.liveagent_numbers() == {}
     return int(sandbox.counters("liveagent")["max_in_flight"]), seconds
 
 
@@ -67,10 +69,9 @@ def test_more_than_four_provider_calls_reach_the_api_at_once(tmp_path: Path, san
     stacks = []
     try:
         stacks.append(_fifty_numbers(tmp_path, sandbox, "sdk", env={PROVIDER_WORKERS_ENV: "4"}))
-        at_four, four_s = _refresh_in_flight(stacks[-1], sandbox)
-        stacks[-1].stack.destroy()
+        at_four, four_s = _destroy_in_flight(stacks[-1], sandbox)
         stacks.append(_fifty_numbers(tmp_path, sandbox, "ours"))
-        ours, ours_s = _refresh_in_flight(stacks[-1], sandbox)
+        ours, ours_s = _destroy_in_flight(stacks[-1], sandbox)
     finally:
         sandbox.faults("liveagent")
         for stack in stacks:
