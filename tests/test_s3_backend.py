@@ -45,25 +45,22 @@ class Bucket:
             "AWS_REGION": "us-east-1",
         }
 
-    def keys(self) -> list[str]:
-        client = boto3.client(
+    def client(self) -> Any:
+        return boto3.client(
             "s3",
             endpoint_url=f"http://127.0.0.1:{self.port}",
             region_name="us-east-1",
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+    def keys(self) -> list[str]:
+        client = self.client()
         listed = client.list_objects_v2(Bucket=self.name)
         return [item["Key"] for item in listed.get("Contents", [])]
 
     def read(self, key: str) -> str:
-        client = boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{self.port}",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = self.client()
         body: bytes = client.get_object(Bucket=self.name, Key=key)["Body"].read()
         return body.decode("utf-8")
 
