@@ -153,19 +153,25 @@ class Outage:
 
 
 class Snapshots:
-    """Lists that one refresh reads once and answers every resource's read from.
+    """Lists that one run reads once and answers many resources' reads and lookups from.
 
     A refresh reads each resource on its own; a list (a trunk's numbers, the numbers on one SIP host) answers
-    all of them in a number of calls that does not grow with the stack. A snapshot serves reads for a few
-    seconds and never past a write of this process (`written` counts them), so a read after our own write
-    sees it; what is missing from a snapshot is read on its own, so a resource changed by hand is still seen.
+    all of them in a number of calls that does not grow with the stack. A snapshot serves for a few seconds
+    and never past a write of this process (`written` counts them), so a read after our own write sees it;
+    what is missing from a snapshot is read on its own, so a resource changed by hand is still seen.
+
+    `lookups=True` marks a listing that only answers "is X there, who holds Y" before a resource is first
+    written (check and create). It serves past this process's writes: those put each resource where its own
+    config says, and no two resources want the same thing, so another resource's write cannot change the
+    answer. A caller that acts on a "present" or "held" answer confirms it fresh first, and a write that moves
+    something anywhere else (a spare dial prefix) `drop`s the listing.
     """
 
     TTL_S = 10.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._taken: dict[Hashable, tuple[float, int, Any]] = {}
+        self._taken: dict[Hashable, tuple[float, int | None, Any]] = {}
         self.written = 0
 
     @contextmanager
@@ -177,14 +183,18 @@ class Snapshots:
         finally:
             self.written += 1
 
-    def get(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, fetch: Callable[[], Any], lookups: bool = False) -> Any:
         with self._lock:  # concurrent reads wait for the first one's list instead of each fetching it
             taken = self._taken.get(key)
-            if taken and taken[1] == self.written and time.monotonic() - taken[0] < self.TTL_S:
+            if taken and taken[1] in (None, self.written) and time.monotonic() - taken[0] < self.TTL_S:
                 return taken[2]
-            written, value = self.written, fetch()
+            written, value = (None if lookups else self.written), fetch()
             self._taken[key] = (time.monotonic(), written, value)
             return value
+
+    def drop(self, key: Hashable) -> None:
+        with self._lock:
+            self._taken.pop(key, None)
 
 
 ACCOUNT = "api_account"  # the output recording which account a resource lives in

@@ -125,9 +125,13 @@ def profile_missing(number: str) -> str:
     )
 
 
+ACCOUNT_NUMBERS = ("account numbers",)
+
+
 def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]] | None:
-    """Every number of the account from one listing that the lookups of a run share (Snapshots: never past a
-    write of this process), or None when one page cannot hold them (each lookup then asks on its own)."""
+    """Every number of the account from one listing that the lookups of a run share (a `lookups` snapshot:
+    "absent" and "free" answers hold past our own writes; "present" and "held" are confirmed fresh before
+    they are acted on), or None when one page cannot hold them (each lookup then asks on its own)."""
 
     def listing() -> list[dict[str, Any]] | None:
         try:
@@ -135,14 +139,28 @@ def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]] | None:
         except PageFull:
             return None
 
-    found: list[dict[str, Any]] | None = client.snapshots.get(("account numbers",), listing)
+    found: list[dict[str, Any]] | None = client.snapshots.get(ACCOUNT_NUMBERS, listing, lookups=True)
+    return found
+
+
+def _matching(client: LiveAgentClient, column: str, value: Any, fresh: bool) -> list[dict[str, Any]]:
+    """Numbers to search for one with `column` = `value`: the run's listing of the account, or where one page
+    cannot hold it, one filtered call that this run's lookups share the same way (a number's check and its
+    create ask the same); `fresh`: one filtered call now. The caller compares each row itself."""
+    listed = None if fresh else account_numbers(client)
+    if listed is not None:
+        return listed
+    if fresh:
+        return client.find_numbers({column: value})
+    found: list[dict[str, Any]] = client.snapshots.get(
+        (column, value), lambda: client.find_numbers({column: value}), lookups=True
+    )
     return found
 
 
 def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: bool = False) -> dict[str, Any] | None:
     """The other number that holds this dial prefix, if any; `fresh`: as it is now, not as last listed."""
-    listed = None if fresh else account_numbers(client)
-    for found in client.find_numbers({"dial_out_prefix": prefix}) if listed is None else listed:
+    for found in _matching(client, "dial_out_prefix", prefix, fresh):
         if as_int(found.get("dial_out_prefix")) == prefix and not rules.same_number(found.get("number"), own_number):
             return found
     return None
@@ -184,6 +202,9 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
             client.update_number(
                 str(holder["id"]), {**as_found(current), "dial_out_prefix": spare, "password": password}
             )
+            # Moved where no config put it: the run's listings no longer say who holds that spare prefix.
+            client.snapshots.drop(ACCOUNT_NUMBERS)
+            client.snapshots.drop(("dial_out_prefix", spare))
             return
         except LiveAgentApiError as error:
             if error.status not in (400, 409):
@@ -205,10 +226,10 @@ def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, 
             current = client.get_number(number_id) or current
 
 
-def find_number(client: LiveAgentClient, number: str) -> dict[str, Any] | None:
-    """The LiveAgent number with exactly this E.164 (a filter's first hit could be another number)."""
-    listed = account_numbers(client)
-    for found in client.find_numbers({"number": number}) if listed is None else listed:
+def find_number(client: LiveAgentClient, number: str, fresh: bool = False) -> dict[str, Any] | None:
+    """The LiveAgent number with exactly this E.164 (a filter's first hit could be another number); `fresh`:
+    as it is now, not as the run's listing has it."""
+    for found in _matching(client, "number", number, fresh):
         if rules.same_number(found.get("number"), number):
             return found
     return None
@@ -306,14 +327,18 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
-        found = find_number(client, props["number"])
+        number = props["number"]
+        # The run's listing answers the usual case (not there, prefix free) with no call of its own; what it
+        # says is there is looked at again before anything is done about it (deleted by this run's replace).
+        found = find_number(client, number) and find_number(client, number, fresh=True)
         problem = _refusal(client, found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)
         if found is None:
-            free_prefix(client, props)
+            if prefix_holder(client, as_int(props["dial_prefix"]), number) is not None:
+                free_prefix(client, props)  # asks again, fresh, and moves a number of this stack aside
             form = to_form(with_profile(client, props))
-            body = takeover.create_once(lambda: client.add_number(form), lambda: find_number(client, props["number"]))
+            body = takeover.create_once(lambda: client.add_number(form), lambda: find_number(client, number, True))
         elif SCHEMA.differences(observed(client, found), props):
             body = put_with_prefix(client, str(found["id"]), found, props)
         else:

@@ -247,3 +247,22 @@ def test_a_bad_sip_profile_config_names_each_key() -> None:
     assert "JSON object" in str(failed.value)
     parsed = parse({**BASE, "liveagentNumber": {"profileFrom": "+815012340000", "hostSettings": "{}", "port": 5060}})
     assert (parsed.liveagent_number.profile_from, parsed.liveagent_number.port) == ("+815012340000", 5060)
+
+
+def test_a_lookup_listing_outlives_our_writes_and_a_refresh_listing_does_not() -> None:
+    snapshots, fetched = Snapshots(), []
+
+    def fetch(name: str) -> Any:
+        fetched.append(name)
+        return name
+
+    snapshots.get("refresh", lambda: fetch("refresh"))
+    snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+    with snapshots.writing():  # this process writes something
+        pass
+    snapshots.get("refresh", lambda: fetch("refresh"))
+    snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+    assert fetched == ["refresh", "lookups", "refresh"]
+    snapshots.drop("lookups")  # a write that moved something where no config put it
+    snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+    assert fetched[-1] == "lookups" and len(fetched) == 4

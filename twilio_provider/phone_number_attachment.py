@@ -32,12 +32,40 @@ SCHEMA = Schema(
 )
 
 
+# One listing of the account's numbers answers every attachment's lookup of a run; an account with more
+# numbers than these pages hold is asked number by number instead (a filtered call each).
+OWNED_PAGE = 1000  # Twilio's largest PageSize
+OWNED_PAGES = 5
+
+
+def _owned_numbers(client: TwilioClient) -> dict[str, dict[str, Any]] | None:
+    def listing() -> dict[str, dict[str, Any]] | None:
+        service, path = paths.incoming_phone_numbers(client.settings.account_sid)
+        found: dict[str, dict[str, Any]] = {}
+        for number in client.paginate(service, path, "incoming_phone_numbers", page_size=OWNED_PAGE):
+            if len(found) >= OWNED_PAGE * OWNED_PAGES:
+                return None
+            found[str(number.get("phone_number"))] = number
+        return found
+
+    # A `lookups` snapshot: this run's attachments each move only their own number.
+    owned: dict[str, dict[str, Any]] | None = client.snapshots.get(("owned numbers",), listing, lookups=True)
+    return owned
+
+
 def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]:
-    """The account's own number with exactly this E.164 (Twilio's filter also matches partial numbers)."""
+    """The account's own number with exactly this E.164 (Twilio's filter also matches partial numbers). From
+    the run's listing when it says the number is on no trunk; one on a trunk is looked at again, as it is now,
+    before anything is done or refused because of it."""
+    owned = _owned_numbers(client)
+    listed = owned.get(phone_number) if owned is not None else None
+    if listed is not None and not listed.get("trunk_sid"):
+        return listed
     service, path = paths.incoming_phone_numbers(client.settings.account_sid)
-    for number in client.paginate(service, path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
-        if number.get("phone_number") == phone_number:
-            return number
+    if owned is None or listed is not None:
+        for number in client.paginate(service, path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
+            if number.get("phone_number") == phone_number:
+                return number
     raise TwilioApiError(
         404,
         None,
