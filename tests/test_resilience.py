@@ -14,7 +14,7 @@ from tests.sandbox_client import Sandbox
 
 
 def test_every_fault_kind_on_both_apis_is_ridden_out_in_one_up(sandbox: Sandbox, tmp_path) -> None:
-    run = one_run(sandbox, tmp_path, numbers=2, plan=fault_plan(1.0, seed=5, max_per_request=1, cycle=True))
+    run = one_run(sandbox, tmp_path, numbers=4, plan=fault_plan(1.0, seed=5, max_per_request=1, cycle=True))
     assert run.error == "" and run.converged_in_one_up, run.error
     assert run.mismatches == [], "the sandbox differs from the config, or something was made twice"
     assert run.writes_after == 0, "a further `up` wrote again"
