@@ -316,7 +316,8 @@ def bounds(phase: str, result: dict[str, Any], latency_s: float, available: int,
         "rate": ((liveagent - 1) // RATE[0]) * RATE[1] if liveagent else 0.0,
         "pool": total * latency_s / available,
         # The CLI's own time for this stack with (almost) no API waits: start-up, the program, checks, plan.
-        "engine": engine_s * (3 if phase == PHASES[-1] else 1),  # back to back: three commands
+        # (not for that row itself; back to back: three commands)
+        "engine": 0.0 if phase == "preview --refresh=false" else engine_s * (3 if phase == PHASES[-1] else 1),
     }
 
 

@@ -192,23 +192,22 @@ def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
             raise LiveAgentApiError(409, held_elsewhere(holder, props), "PUT", client.settings.api_base)
         # As it is now, not as listed: its own update runs at the same time and may have moved it already.
         current = client.get_number(str(holder["id"]))
-        spare = client.available_prefix()
-        if current is None or as_int(current.get("dial_out_prefix")) != prefix or spare == prefix:
-            continue  # it left the prefix meanwhile: look again
-        # Its password too, in case GET does not echo it and the PUT would clear it: the numbers of a stack
-        # share one termination credential, and its own update sends its password again anyway.
-        password = current.get("password") or props.get("password")
-        try:
-            client.update_number(
-                str(holder["id"]), {**as_found(current), "dial_out_prefix": spare, "password": password}
-            )
-            # Moved where no config put it: the run's listings no longer say who holds that spare prefix.
-            client.snapshots.drop(ACCOUNT_NUMBERS)
-            client.snapshots.drop(("dial_out_prefix", spare))
-            return
-        except LiveAgentApiError as error:
-            if error.status not in (400, 409):
-                raise
+        # Moved where no config put it: the run's lookup listings would not know who holds the spare prefix.
+        with client.snapshots.unsettled():
+            spare = client.available_prefix()
+            if current is None or as_int(current.get("dial_out_prefix")) != prefix or spare == prefix:
+                continue  # it left the prefix meanwhile: look again
+            # Its password too, in case GET does not echo it and the PUT would clear it: the numbers of a stack
+            # share one termination credential, and its own update sends its password again anyway.
+            password = current.get("password") or props.get("password")
+            try:
+                client.update_number(
+                    str(holder["id"]), {**as_found(current), "dial_out_prefix": spare, "password": password}
+                )
+                return
+            except LiveAgentApiError as error:
+                if error.status not in (400, 409):
+                    raise
     raise LiveAgentApiError(409, f"dial prefix {prefix} could not be freed", "PUT", client.settings.api_base)
 
 
@@ -224,6 +223,15 @@ def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, 
             if error.status not in (400, 409) or attempt == 3:
                 raise
             current = client.get_number(number_id) or current
+
+
+def still_there(client: LiveAgentClient, listed: dict[str, Any], number: str) -> dict[str, Any] | None:
+    """A number a listing showed, as it is now: read by its id (a filter may not match how it was typed), else
+    (gone, or no longer this number) looked for afresh."""
+    current = client.get_number(str(listed["id"]))
+    if current is not None and rules.same_number(current.get("number"), number):
+        return current
+    return find_number(client, number, fresh=True)
 
 
 def find_number(client: LiveAgentClient, number: str, fresh: bool = False) -> dict[str, Any] | None:
@@ -299,6 +307,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         if not olds and not failures and isinstance(inputs.get("number"), str):
             # A new number: one that LiveAgent has already is refused here, at preview, or taken over.
             found = find_number(self.client, inputs["number"])
+            found = found and still_there(self.client, found, inputs["number"])
             problem = _refusal(self.client, found, inputs) if found else None
             if problem:
                 failures.append(CheckFailure("number", problem))
@@ -318,6 +327,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             # A prefix this number does not hold yet: held by a number of another stack or made by hand?
             holder = prefix_holder(self.client, prefix, number)
             if holder is not None and not ours(holder, inputs):
+                holder = prefix_holder(self.client, prefix, number, fresh=True)  # as it is now, before refusing
+            if holder is not None and not ours(holder, inputs):
                 failures.append(CheckFailure("dial_prefix", held_elsewhere(holder, inputs)))
         return CheckResult(inputs, failures)
 
@@ -330,7 +341,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         number = props["number"]
         # The run's listing answers the usual case (not there, prefix free) with no call of its own; what it
         # says is there is looked at again before anything is done about it (deleted by this run's replace).
-        found = find_number(client, number) and find_number(client, number, fresh=True)
+        found = find_number(client, number)
+        found = found and still_there(client, found, number)
         problem = _refusal(client, found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)

@@ -263,6 +263,24 @@ def test_a_lookup_listing_outlives_our_writes_and_a_refresh_listing_does_not() -
     snapshots.get("refresh", lambda: fetch("refresh"))
     snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
     assert fetched == ["refresh", "lookups", "refresh"]
-    snapshots.drop("lookups")  # a write that moved something where no config put it
+    with snapshots.unsettled():  # a write that moves something where no config put it
+        snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+        snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+        assert fetched[3:] == ["lookups", "lookups"], "while it is in flight, each lookup asks"
     snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
-    assert fetched[-1] == "lookups" and len(fetched) == 4
+    snapshots.get("lookups", lambda: fetch("lookups"), lookups=True)
+    assert len(fetched) == 6, "after it, the listing is taken once again and kept"
+
+
+def test_a_lookup_listing_fetched_across_a_move_is_not_kept() -> None:
+    snapshots, fetched = Snapshots(), []
+
+    def fetch_during_a_move() -> str:
+        fetched.append("listing")
+        with snapshots.unsettled():  # another thread's move starts and ends while this listing is on its way
+            pass
+        return "listing"
+
+    snapshots.get("lookups", fetch_during_a_move, lookups=True)
+    snapshots.get("lookups", fetch_during_a_move, lookups=True)
+    assert len(fetched) == 2

@@ -55,17 +55,16 @@ def _owned_numbers(client: TwilioClient) -> dict[str, dict[str, Any]] | None:
 
 def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]:
     """The account's own number with exactly this E.164 (Twilio's filter also matches partial numbers). From
-    the run's listing when it says the number is on no trunk; one on a trunk is looked at again, as it is now,
-    before anything is done or refused because of it."""
+    the run's listing when it says the number is on no trunk; one on a trunk, or missing, is looked at again,
+    as it is now, before anything is done or refused because of it."""
     owned = _owned_numbers(client)
     listed = owned.get(phone_number) if owned is not None else None
     if listed is not None and not listed.get("trunk_sid"):
         return listed
     service, path = paths.incoming_phone_numbers(client.settings.account_sid)
-    if owned is None or listed is not None:
-        for number in client.paginate(service, path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
-            if number.get("phone_number") == phone_number:
-                return number
+    for number in client.paginate(service, path, "incoming_phone_numbers", {"PhoneNumber": phone_number}):
+        if number.get("phone_number") == phone_number:
+            return number
     raise TwilioApiError(
         404,
         None,
