@@ -525,7 +525,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zero-latency-numbers", type=int, nargs="*", default=[1, 10], help="N also run at L = 0")
     parser.add_argument("--quick", action="store_true", help="N = 1 10, 1 run, no L = 0 runs (a smoke run)")
     parser.add_argument("--out", type=Path, default=None, help=f"default {RESULTS} ({SMOKE_RESULTS} with --quick)")
+    parser.add_argument(
+        "--render", type=Path, default=None, help="no runs: tables, goals, plot again from this scale.json's runs"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        for latency, by_n in results["table"].items():
+            for n, cell in by_n.items():
+                by_n[n] = summarise(cell["runs"], float(latency), results["concurrency"])
+        write(results, args.out or args.render.parent, final=True)
+        return 0
     if args.quick:
         args.numbers, args.runs, args.zero_latency_numbers = [1, 10], 1, []
     # A smoke run never replaces the committed results the README quotes.
