@@ -201,11 +201,12 @@ def replay(sandbox: Sandbox, journal: list[dict[str, Any]]) -> float:
     for entry in journal:
         api = entry["api"]
         base = sandbox.twilio_url if api == "twilio" else sandbox.liveagent_url
-        if api == "liveagent":
-            limiter.acquire()
+        stamp = limiter.acquire() if api == "liveagent" else None
         url = base + entry["path"] + (f"?{entry['query']}" if entry["query"] else "")
         headers = {"Content-Type": entry["content_type"]} if entry["content_type"] else {}
         sessions[api].request(entry["method"], url, data=entry["body"].encode(), headers=headers, timeout=60)
+        if stamp is not None:
+            limiter.settle(stamp)
     return time.monotonic() - started
 
 

@@ -84,8 +84,11 @@ class LiveAgentClient:
             require_engine()
         writing = self.snapshots.writing() if method != "GET" else nullcontext()
         with self.gate.request(), writing:
-            self.limiter.acquire()
-            response = self._request(method, url, **kwargs)
+            stamp = self.limiter.acquire()
+            try:
+                response = self._request(method, url, **kwargs)
+            finally:
+                self.limiter.settle(stamp)
             error = None
             if response.status_code in AUTH_FAILURES:
                 error = LiveAgentApiError(response.status_code, _message(response), method, url)

@@ -10,7 +10,6 @@ cannot be written, the count is kept in this process only (as before), and stder
 
 from __future__ import annotations
 
-import collections
 import fcntl
 import hashlib
 import os
@@ -19,7 +18,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 _LIMITERS: dict[tuple[str, str, int, float], Limiter] = {}
 _LIMITERS_LOCK = threading.Lock()
@@ -28,7 +27,15 @@ MARGIN_S = 0.5
 
 
 class Limiter(Protocol):
-    def acquire(self) -> None: ...
+    def acquire(self) -> float: ...
+
+    def settle(self, stamp: float) -> None: ...
+
+
+# Each request is counted from when it is sent until its answer has come, then from the answer's time on: the
+# API counts a request when it handles it, which may be well after it was sent (a burst of 180 queues at the
+# server), and never after its answer. Counting from the send time alone let request 181 of a burst in a
+# minute after request 1 was sent, before a minute had passed since the server handled it: a 429.
 
 
 class SlidingWindow:
@@ -37,22 +44,29 @@ class SlidingWindow:
     def __init__(self, requests: int, window_s: float, margin_s: float = MARGIN_S):
         self.requests = requests
         self.window_s = window_s + margin_s
-        self._sent: collections.deque[float] = collections.deque()
+        self._sent: list[float] = []
         self._lock = threading.Lock()
 
-    def acquire(self) -> None:
+    def acquire(self) -> float:
+        """Waits for a slot; returns the stamp to `settle` once the answer has come."""
         if self.requests <= 0:
-            return
+            return 0.0
         while True:
             with self._lock:
                 now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self.window_s:
-                    self._sent.popleft()
+                self._sent = sorted(at for at in self._sent if now - at < self.window_s)
                 if len(self._sent) < self.requests:
                     self._sent.append(now)
-                    return
-                wait = self.window_s - (now - self._sent[0])
+                    return now
+                wait = self.window_s - (now - self._sent[len(self._sent) - self.requests])
             time.sleep(max(wait, 0.005))
+
+    def settle(self, stamp: float) -> None:
+        if self.requests <= 0:
+            return
+        with self._lock:
+            if stamp in self._sent:
+                self._sent[self._sent.index(stamp)] = time.monotonic()
 
 
 class FileWindow:
@@ -64,30 +78,47 @@ class FileWindow:
         self.window_s = window_s + margin_s
         self._lock = threading.Lock()  # one thread of this process at the file at a time; flock for the others
 
-    def acquire(self) -> None:
+    def acquire(self) -> float:
+        """Waits for a slot; returns the stamp to `settle` once the answer has come."""
         if self.requests <= 0:
-            return
+            return 0.0
         while True:
-            wait = self._try()
+            stamp, wait = self._try()
             if wait <= 0:
-                return
+                return stamp
             time.sleep(max(wait, 0.005))
 
-    def _try(self) -> float:
-        """Takes a slot and returns 0, or returns how long to wait for one."""
+    def settle(self, stamp: float) -> None:
+        """The request sent at `stamp` has its answer: from now on it counts from now."""
+        if self.requests <= 0:
+            return
+        with self._lock, open(self.path, "a+", encoding="ascii") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
+            now = time.time()
+            sent = _times(handle.read(), now, self.window_s)
+            if stamp in sent:
+                sent[sent.index(stamp)] = now
+                self._write(handle, sorted(sent))
+
+    def _try(self) -> tuple[float, float]:
+        """Takes a slot and returns (its stamp, 0), or (0, how long to wait for one)."""
         with self._lock, open(self.path, "a+", encoding="ascii") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
             handle.seek(0)
-            now = time.time()
+            now = round(time.time(), 3)  # as the file keeps it, so `settle` finds it
             sent = sorted(_times(handle.read(), now, self.window_s))
             if len(sent) < self.requests:
-                sent.append(now)
-                handle.seek(0)
-                handle.truncate()
-                handle.write("".join(f"{at:.3f}\n" for at in sent))
-                handle.flush()
-                return 0.0
-            return self.window_s - (now - sent[len(sent) - self.requests])
+                self._write(handle, [*sent, now])
+                return now, 0.0
+            return 0.0, self.window_s - (now - sent[len(sent) - self.requests])
+
+    @staticmethod
+    def _write(handle: IO[str], sent: list[float]) -> None:
+        handle.seek(0)
+        handle.truncate()
+        handle.write("".join(f"{at:.3f}\n" for at in sent))
+        handle.flush()
 
 
 def _times(text: str, now: float, window_s: float) -> list[float]:

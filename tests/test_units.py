@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,3 +287,41 @@ def test_a_lookup_listing_fetched_across_a_move_is_not_kept() -> None:
     snapshots.get("lookups", fetch_during_a_move, lookups=True)
     snapshots.get("lookups", fetch_during_a_move, lookups=True)
     assert len(fetched) == 2
+
+
+@pytest.mark.parametrize("kind", ["process", "file"])
+def test_a_burst_the_server_handles_late_still_meets_no_429(kind: str, tmp_path: Path) -> None:
+    """LiveAgent counts a request when it handles it, not when it was sent: a burst that waits at the server
+    is counted late, so the client counts each request until its answer has come."""
+    from liveagent_provider.rate_limit import FileWindow, SlidingWindow
+
+    limit, window = 5, 1.0
+    limiter = (
+        SlidingWindow(limit, window, 0.05) if kind == "process" else FileWindow(tmp_path / "t", limit, window, 0.05)
+    )
+    clock = time.monotonic if kind == "process" else time.time
+    handled: list[float] = []
+    refused = []
+    lock = threading.Lock()
+
+    def request(delay: float) -> None:
+        stamp = limiter.acquire()
+        time.sleep(delay)  # queued at the server: handled (and answered) this much later
+        with lock:
+            now = clock()
+            if sum(1 for at in handled if now - at < window) >= limit:
+                refused.append(now)
+            else:
+                handled.append(now)
+        limiter.settle(stamp)
+
+    burst = [threading.Thread(target=request, args=(0.5,)) for _ in range(limit)]
+    for thread in burst:
+        thread.start()
+    time.sleep(0.1)
+    after = [threading.Thread(target=request, args=(0.0,)) for _ in range(2)]
+    for thread in after:
+        thread.start()
+    for thread in burst + after:
+        thread.join()
+    assert refused == [] and len(handled) == limit + 2
