@@ -22,17 +22,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 engine: venv
-	bash scripts/install-engine.sh
-	bash scripts/install-actionlint.sh
+	bash tools/install-engine.sh
+	bash tools/install-actionlint.sh
 	@touch $(ENGINE_STAMP)
 
 # As a prerequisite the engine is installed once (and again when its pins change), so the aliases below
 # print nothing of their own.
 # actionlint (tools/actionlint) comes with it: `make test` checks .github/workflows with it.
-$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum scripts/install-engine.sh \
-		tools/actionlint/go.mod tools/actionlint/go.sum scripts/install-actionlint.sh | $(STAMP)
-	bash scripts/install-engine.sh
-	bash scripts/install-actionlint.sh
+$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum tools/install-engine.sh \
+		tools/actionlint/go.mod tools/actionlint/go.sum tools/install-actionlint.sh | $(STAMP)
+	bash tools/install-engine.sh
+	bash tools/install-actionlint.sh
 	@touch $@
 
 # The dev stack in the local state backend (Pulumi.yaml's `backend`), so `pulumi up --stack dev` works at once.
@@ -71,7 +71,7 @@ FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.p
 test-fast: venv
 	$(PY) -m pytest -q $(FAST_TESTS)
 
-# The scale table (benchmarks/scale.py) into bench/results/: e.g. make bench BENCH_ARGS=--quick for a smoke run,
+# The scale table (benchmarks/scale.py) into benchmarks/results/: e.g. make bench BENCH_ARGS=--quick for a smoke run,
 # BENCH_ARGS="--numbers 1 10 50 --runs 1" for what fits in a few minutes.
 BENCH_ARGS ?=
 bench: setup

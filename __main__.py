@@ -2,11 +2,10 @@
 
 import pulumi
 
-import api_settings
-import pickler_guard
-import preflight
 from components.integration import TwilioLiveAgentIntegration
-from stack_config import EXIT_AFTER_SHOWING_ERROR, load
+from provider_kit import pickler_guard
+from stack import api_settings, preflight
+from stack.config import EXIT_AFTER_SHOWING_ERROR, load
 
 pickler_guard.install()
 config, apis = load()

@@ -38,18 +38,18 @@ from typing import Any
 import requests
 import yaml
 
-import api_settings
 from deploy.cli import PROJECT_DIR, TOOLS_BIN
 from deploy.sandbox_process import running_sandbox
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
 from liveagent_provider.rate_limit import SlidingWindow
-from provider_base import provider_workers
+from provider_kit.base import provider_workers
+from stack import api_settings
 from tests.conftest import base_config
 from tests.engine import EngineStack
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 
-RESULTS = PROJECT_DIR / "bench" / "results"  # committed: the table the README quotes
-SMOKE_RESULTS = PROJECT_DIR / "bench-results"  # gitignored: `--quick` runs and the other benchmarks
+RESULTS = PROJECT_DIR / "benchmarks" / "results"  # committed: the table the README quotes
+SMOKE_RESULTS = RESULTS / "local"  # gitignored: `--quick` runs and the other benchmarks
 APIS = ("twilio", "liveagent")
 PHASES = (
     "first up",

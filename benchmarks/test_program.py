@@ -1,6 +1,6 @@
 """Benchmark: wall time and API calls of our program on the real engine (up, no-op up, destroy).
 
-Results go to bench-results/program.json; they describe this machine, they are not pass/fail goals
+Results go to benchmarks/results/local/program.json; they describe this machine, they are not pass/fail goals
 except that a no-op up writes nothing.
 """
 
@@ -17,7 +17,7 @@ from tests.conftest import base_config
 from tests.engine import EngineStack
 from tests.sandbox_client import Sandbox
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+RESULTS = Path(__file__).resolve().parent / "results" / "local"
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -48,5 +48,5 @@ def test_program_timings(tmp_path: Path) -> None:
         results["destroy s"] = _timed(stack.destroy)
     for name, value in results.items():
         print(f"{name}: {value}")
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "program.json").write_text(json.dumps(results, indent=2))

@@ -1,7 +1,7 @@
 """Benchmark: the emulators' cost per request, as a ratio to a bare HTTP server measured in the same run
 (goal: a median at most 1.5 times the bare server's; an absolute time on this shared machine means little).
 
-Run with `make bench`; results are printed and written to bench-results/sandbox_overhead.json.
+Run with `make bench`; results are printed and written to benchmarks/results/local/sandbox_overhead.json.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN
 
 GOAL_RATIO = 1.5
 SAMPLES = 1000
-RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+RESULTS = Path(__file__).resolve().parent / "results" / "local"
 
 
 def _measure(session: requests.Session, method: str, url: str, **kwargs: object) -> list[float]:
@@ -76,7 +76,7 @@ def test_median_request_cost_is_at_most_one_and_a_half_times_a_bare_server() -> 
             "samples": len(timings),
         }
         print(f"{name}: median {results[name]['median_ms']} ms ({results[name]['ratio_to_bare_server']}x bare)")
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "sandbox_overhead.json").write_text(json.dumps(results, indent=2))
     results["bare server"] = {"median_ms": round(baseline, 3)}
     for name, result in results.items():

@@ -10,8 +10,8 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
-import rules
-from stack_config import StackConfig
+from stack import rules
+from stack.config import StackConfig
 
 from .credential_list import CredentialList, CredentialListArgs
 from .dialing_permissions import DialingPermissions, DialingPermissionsArgs

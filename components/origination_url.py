@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-import rules
+from stack import rules
 from twilio_provider import origination_url
 
 

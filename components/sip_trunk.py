@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import pulumi
 
-import rules
+from stack import rules
 from twilio_provider import trunk
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
-import api_settings
+from stack import api_settings
 
 from .cli import PROJECT_DIR, EngineMissing, pulumi_binary, pulumi_env
 from .sandbox_process import SandboxDidNotStart, running_sandbox

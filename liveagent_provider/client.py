@@ -17,8 +17,16 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_afte
 from tenacity.wait import wait_base
 from urllib3.exceptions import NewConnectionError
 
-import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, provider_workers, require_engine
+from provider_kit.base import (
+    AUTH_FAILURES,
+    CredentialGate,
+    Outage,
+    Snapshots,
+    gave_up,
+    provider_workers,
+    require_engine,
+)
+from stack import rules
 
 from .errors import LiveAgentApiError, PageFull
 from .rate_limit import shared_limiter

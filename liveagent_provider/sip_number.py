@@ -16,12 +16,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-import api_settings
-import rules
-import takeover
-from provider_base import ConfiguredProvider, MissingCredentials
-from provider_diff import as_int
-from resource_schema import Field, Schema, form_value, optional
+from provider_kit import takeover
+from provider_kit.base import ConfiguredProvider, MissingCredentials
+from provider_kit.diff import as_int
+from provider_kit.schema import Field, Schema, form_value, optional
+from stack import api_settings, rules
 
 from .client import LiveAgentClient, LiveAgentSettings
 from .errors import LiveAgentApiError, PageFull

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-import api_settings
 from deploy.sandbox_process import running_sandbox
+from stack import api_settings
 from tests.engine import EngineStack
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 

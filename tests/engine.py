@@ -17,31 +17,24 @@ from typing import Any
 
 from pulumi import automation as auto
 
-import api_settings
 from deploy.cli import PROJECT_DIR, TOOLS_BIN, pulumi_binary, pulumi_env
-from stack_config import SECRET_PATHS
+from stack import api_settings
+from stack.config import SECRET_PATHS
 
 PASSPHRASE = "test-passphrase"
 ALL_SECRET_KEYS = frozenset({*SECRET_PATHS, *api_settings.SECRET_LEAVES})
-# What the program, the language host and the dynamic-provider plugin need from the project folder.
-LINKED = (
-    "Pulumi.yaml",
-    "__main__.py",
-    "api_settings.py",
-    "preflight.py",
-    "takeover.py",
-    "pickler_guard.py",
-    "stack_config.py",
-    "provider_diff.py",
-    "provider_base.py",
-    "rules.py",
-    "resource_schema.py",
-    "requirements.txt",
-    "components",
-    "twilio_provider",
-    "liveagent_provider",
-    "venv",
-)
+
+
+def linked_entries(source: Path) -> list[str]:
+    """What a stack's project folder links from `source`: every top-level entry, so a new package needs no
+    list, but dot-entries (state, build output), stack files (a test's own are written in its folder) and
+    the virtualenv (always this checkout's)."""
+    found = [entry.name for entry in sorted(source.iterdir()) if not entry.name.startswith(".")]
+    return ["venv", *(name for name in found if name != "venv" and not _stack_file(name))]
+
+
+def _stack_file(name: str) -> bool:
+    return name.startswith("Pulumi.") and name != "Pulumi.yaml"
 
 
 def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = None, source: Path = PROJECT_DIR) -> Path:
@@ -52,7 +45,7 @@ def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = Non
     """
     project = tmp / "project"
     project.mkdir(parents=True, exist_ok=True)
-    for name in LINKED:
+    for name in linked_entries(source):
         link = project / name
         target = (PROJECT_DIR if name == "venv" else source) / name
         if name == "Pulumi.yaml" and project_file is not None:

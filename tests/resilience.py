@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import api_settings
 from deploy.cli import PROJECT_DIR
 from deploy.sandbox_process import running_sandbox
 from sandbox.server import FAULT_KINDS
+from stack import api_settings
 from tests.conftest import base_config
 from tests.converged import mismatches
 from tests.engine import EngineStack, strip_ansi
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1, help="the first run's seed; run i uses seed + i")
     parser.add_argument("--baseline-runs", type=int, default=3, help="runs without faults, for time and calls")
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench-results")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "benchmarks" / "results" / "local")
     args = parser.parse_args(argv)
     for name in api_settings.ENVIRONMENT:  # a real account's credentials in this shell would win over the sandbox's
         os.environ.pop(name, None)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-import api_settings
-from api_settings import ApiSettingsError, liveagent_settings, resolve, twilio_settings
+from stack import api_settings
+from stack.api_settings import ApiSettingsError, liveagent_settings, resolve, twilio_settings
 
 SID = "AC" + "a" * 32
 KEY = "SK" + "b" * 32

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-import api_settings
 from deploy.cli import PROJECT_DIR, TOOLS_BIN
+from stack import api_settings
 from tests.conftest import base_config
 from tests.engine import EngineStack, strip_ansi
 from tests.sandbox_client import Sandbox
@@ -29,7 +29,7 @@ PASSWORD = "Passw0rdPassw0rd"  # base_config's SIP password: never in a comment,
 
 def actionlint(*args: str) -> subprocess.CompletedProcess[str]:
     binary = TOOLS_BIN / "actionlint"
-    assert binary.exists(), f"{binary} is missing: `make setup` builds it (scripts/install-actionlint.sh)"
+    assert binary.exists(), f"{binary} is missing: `make setup` builds it (tools/install-actionlint.sh)"
     return subprocess.run([str(binary), *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from deploy.cli import PROJECT_DIR
-from stack_config import SECRET_PATHS
+from stack.config import SECRET_PATHS
 from tests.wiring import resource_count
 
 

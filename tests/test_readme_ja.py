@@ -19,8 +19,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-import api_settings
-import stack_config
+from stack import api_settings
+from stack import config as stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EN = ROOT / "README.md"

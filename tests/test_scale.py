@@ -14,7 +14,7 @@ import pytest
 
 from deploy.cli import PROJECT_DIR, TOOLS_BIN
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
-from provider_base import PROVIDER_WORKERS_ENV
+from provider_kit.base import PROVIDER_WORKERS_ENV
 from tests.engine import EngineStack, changes
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 from twilio_provider.client import TwilioClient, TwilioSettings

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import rules
+from stack import rules
 from tests.conftest import base_config
 from tests.engine import EngineStack, strip_ansi
 from tests.sandbox_client import SEED_ACCOUNT_SID, Sandbox

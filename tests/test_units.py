@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-import rules
 from liveagent_provider.sip_number import SipNumberProvider
-from pickler_guard import install as _guard_pickler
-from provider_base import Snapshots
-from stack_config import ConfigError, parse
+from provider_kit.base import Snapshots
+from provider_kit.pickler_guard import install as _guard_pickler
+from stack import rules
+from stack.config import ConfigError, parse
 from twilio_provider.credential import CredentialProvider, password_digest
 from twilio_provider.phone_number_attachment import PhoneNumberAttachmentProvider
 from twilio_provider.trunk import TrunkProvider
@@ -211,7 +211,7 @@ def test_config_and_provider_agree_on_the_password(password: str) -> None:
 
 def test_a_resource_of_another_account_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
     """Variables for another account in the shell must not make the stack's resources look deleted."""
-    from provider_base import ACCOUNT, WrongAccount
+    from provider_kit.base import ACCOUNT, WrongAccount
     from twilio_provider.client import TwilioSettings
 
     other = TwilioSettings("AC" + "b" * 32, "secret", "http://127.0.0.1:9", source="auth token from X (environment)")

@@ -24,13 +24,13 @@ from tests.test_credentials import assert_nowhere, key_env
 EARLIER_RELEASE = "d7a7bfb"
 
 
-def earlier_tree(tmp: Path) -> Path:
+def earlier_tree(tmp: Path, release: str = EARLIER_RELEASE) -> Path:
     archive = subprocess.run(
-        ["git", "-C", str(PROJECT_DIR), "archive", "--format=tar", EARLIER_RELEASE],
+        ["git", "-C", str(PROJECT_DIR), "archive", "--format=tar", release],
         capture_output=True,
         check=True,
     ).stdout
-    tree = tmp / "earlier"
+    tree = tmp / f"earlier-{release}"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     return tree
@@ -80,5 +80,32 @@ def test_a_stack_of_the_earlier_release_is_taken_over_with_no_replacement(tmp_pa
         sandbox.clear_counters()
         assert changes(current.up().summary.resource_changes or {}) == {}, "converged after one up"
         assert sandbox.writes() == 0
+    finally:
+        current.stack.destroy()
+
+
+# The last release before the loose root modules moved into packages (stack/, provider_kit/).
+LAST_RELEASE = "8a267bb"
+
+
+def test_a_stack_of_the_last_release_is_carried_on_with_no_replacement(tmp_path: Path, sandbox: Sandbox) -> None:
+    config: dict[str, Any] = base_config(sandbox)
+    backend = tmp_path / "state"
+    last = EngineStack(tmp_path / "old", name="carry", backend=backend, source=earlier_tree(tmp_path, LAST_RELEASE))
+    last.configure(config)
+    last.up()
+    before = sandbox.state("twilio"), sandbox.state("liveagent")
+
+    shutil.copy(last.project_dir / "Pulumi.carry.yaml", tmp_path / "Pulumi.carry.yaml")
+    (tmp_path / "new" / "project").mkdir(parents=True)
+    shutil.copy(tmp_path / "Pulumi.carry.yaml", tmp_path / "new" / "project" / "Pulumi.carry.yaml")
+    current = EngineStack(tmp_path / "new", name="carry", backend=backend)
+    try:
+        sandbox.clear_counters()
+        carried = changes(current.up().summary.resource_changes or {})
+        assert carried == {}, f"the new tree's code reads the old state as its own: {carried}"
+        assert sandbox.writes() == 0, "nothing written by the first up of the new tree"
+        after = sandbox.state("twilio"), sandbox.state("liveagent")
+        assert identities(after) == identities(before), "the same trunk, list, credential, URL and numbers"
     finally:
         current.stack.destroy()

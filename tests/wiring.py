@@ -10,9 +10,9 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks
 
-import api_settings
 from components.integration import TwilioLiveAgentIntegration
-from stack_config import parse
+from stack import api_settings
+from stack.config import parse
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The SDK's `pulumi/dynamic/__main__.py` serves gRPC from `futures.ThreadPoolExecutor(max_workers=4)`, so at most
 four provider calls (each one or more API round trips) run at once, whatever the engine's `--parallel`. This
-launcher (installed by scripts/install-engine.sh as `.tools/bin/pulumi-resource-pulumi-python`) runs that same
+launcher (installed by tools/install-engine.sh as `.tools/bin/pulumi-resource-pulumi-python`) runs that same
 module source with the pool sized by `provider_base.provider_workers()` instead. It changes nothing else: when
 the SDK's source does not hold the expected line exactly once (another SDK release), it says so in one line on
 stderr and runs the SDK's module unchanged.
@@ -24,7 +24,7 @@ DEFAULT_WORKERS = 64  # as provider_base.DEFAULT_PROVIDER_WORKERS, when provider
 
 def workers() -> int:
     try:
-        from provider_base import provider_workers
+        from provider_kit.base import provider_workers
     except ImportError:
         return DEFAULT_WORKERS
     return provider_workers()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-import api_settings
-from provider_base import ConfiguredProvider
-from provider_diff import is_unknown
+from provider_kit.base import ConfiguredProvider
+from provider_kit.diff import is_unknown
+from stack import api_settings
 
 from .client import TwilioClient, TwilioSettings
 

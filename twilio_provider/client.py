@@ -13,8 +13,16 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-import rules
-from provider_base import AUTH_FAILURES, CredentialGate, Outage, Snapshots, gave_up, provider_workers, require_engine
+from provider_kit.base import (
+    AUTH_FAILURES,
+    CredentialGate,
+    Outage,
+    Snapshots,
+    gave_up,
+    provider_workers,
+    require_engine,
+)
+from stack import rules
 
 from .errors import TwilioApiError
 

@@ -10,9 +10,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-import rules
-import takeover
-from resource_schema import Field, Schema
+from provider_kit import takeover
+from provider_kit.schema import Field, Schema
+from stack import rules
 
 from . import paths
 from .base import TwilioProvider, is_unknown

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-import rules
+from stack import rules
 
 from . import paths
 from .base import TwilioProvider, is_unknown

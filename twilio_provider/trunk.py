@@ -7,9 +7,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-import rules
-import takeover
-from resource_schema import Field, Schema, optional
+from provider_kit import takeover
+from provider_kit.schema import Field, Schema, optional
+from stack import rules
 
 from . import paths
 from .base import TwilioProvider

@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-import takeover
-from resource_schema import Field, Schema
+from provider_kit import takeover
+from provider_kit.schema import Field, Schema
 
 from . import paths
 from .base import TwilioProvider

@@ -17,8 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-import api_settings
-import rules
+from stack import api_settings, rules
 
 PROJECT = "twilio-liveagent"
 # Keys that hold a secret leaf: they must be set with `pulumi config set --secret`. The APIs' own

@@ -8,10 +8,10 @@ through `up`.
 
 from __future__ import annotations
 
-import api_settings
 from liveagent_provider.client import LiveAgentClient
 from liveagent_provider.errors import LiveAgentApiError
-from provider_base import AUTH_FAILURES
+from provider_kit.base import AUTH_FAILURES
+from stack import api_settings
 from twilio_provider.client import TwilioClient
 from twilio_provider.errors import TwilioApiError
 

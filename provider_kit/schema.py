@@ -14,8 +14,8 @@ from typing import Any
 
 from pulumi.dynamic import CheckResult, DiffResult
 
-import rules
-from provider_diff import as_int, check_failures, diff_result, is_unknown
+from provider_kit.diff import as_int, check_failures, diff_result, is_unknown
+from stack import rules
 
 REQUIRED: Any = object()  # no default: the input must be given
 

@@ -57,7 +57,7 @@ install_language_host() {
   rm -f "$host"
   cat >"$host" <<LAUNCHER
 #!/bin/sh
-# Written by scripts/install-engine.sh: this project's Python language host, used because no official
+# Written by tools/install-engine.sh: this project's Python language host, used because no official
 # pulumi-language-python was found on PATH. Install Pulumi the usual way and re-run \`make engine\` to use Pulumi's.
 exec "$root/venv/bin/python" "$root/tools/pulumi_language_python.py" -use-executor "$bin/pulumi-language-python-exec" "\$@"
 LAUNCHER
@@ -78,7 +78,7 @@ install_provider_host() {
   fi
   {
     echo '#!/bin/sh'
-    echo '# Written by scripts/install-engine.sh from the pinned SDK'"'"'s script: the same, running tools/dynamic_provider_host.py.'
+    echo '# Written by tools/install-engine.sh from the pinned SDK'"'"'s script: the same, running tools/dynamic_provider_host.py.'
     sed -e '1d' -e "s#-u -m pulumi.dynamic#-u \"$root/tools/dynamic_provider_host.py\"#" "$sdk_script"
   } >"$host.tmp"
   chmod 0755 "$host.tmp" && mv "$host.tmp" "$host"

@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-import rules
 from liveagent_provider.client import LiveAgentSettings
-from provider_base import MissingCredentials
+from provider_kit.base import MissingCredentials
+from stack import rules
 from twilio_provider.client import TwilioSettings
 
 NAMESPACE = "pulumi-python"  # the package of every Python dynamic provider, so the engine's name for ours

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the pinned actionlint into .tools/bin, built from its Go module (tools/actionlint), as
-# scripts/install-engine.sh builds the Pulumi CLI. The build is cached outside the clone, keyed by version and
+# tools/install-engine.sh builds the Pulumi CLI. The build is cached outside the clone, keyed by version and
 # go.sum, so a fresh clone does not rebuild. `make test` runs it over .github/workflows (tests/test_ci_workflows.py).
 set -euo pipefail
 
