@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine stack demo demo-destroy sandbox preview up refresh destroy test test-fast lint typecheck bench resilience clean
+.PHONY: setup venv engine stack demo demo-destroy sandbox discover preview up refresh destroy test test-live test-fast lint typecheck bench resilience clean
 STACK ?= dev
 ARGS ?=
 
@@ -52,6 +52,10 @@ demo-destroy: setup
 sandbox: venv
 	$(PY) -m deploy sandbox
 
+# A setup made by hand into Pulumi.$(STACK).yaml: make discover STACK=prod ARGS='--domain-prefix something'.
+discover: setup
+	$(PY) -m deploy discover --stack $(STACK) $(ARGS)
+
 # Any stack: make preview STACK=prod ARGS=--diff; make up ARGS=--yes in CI. The CLI asks before it changes anything.
 preview up refresh destroy: setup
 	pulumi $@ --stack $(STACK) $(ARGS)
@@ -63,8 +67,16 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+# The live test's opt-in is left out here: `make test` runs it against the sandbox, `make test-live` for real.
 test: setup lint typecheck
-	$(PY) -m pytest -v
+	env -u TWILIO_LIVEAGENT_LIVE_PREFIX -u TWILIO_LIVEAGENT_LIVE_NUMBER $(PY) -m pytest -v
+
+# The guide's lifecycle on real accounts (tests/test_live.py says what to export); it cleans up after itself.
+test-live: setup
+	@if [ -z "$${TWILIO_LIVEAGENT_LIVE_PREFIX:-}" ] || [ -z "$${TWILIO_LIVEAGENT_LIVE_NUMBER:-}" ]; then \
+		echo "make test-live: export TWILIO_LIVEAGENT_LIVE_PREFIX (a throwaway trunk domain prefix) and" \
+			"TWILIO_LIVEAGENT_LIVE_NUMBER (an owned number on no trunk), with the accounts' credentials" >&2; exit 2; fi
+	$(PY) -m pytest -v tests/test_live.py
 
 # Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
 FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py

@@ -4,6 +4,7 @@ demo          start the sandbox on the ports in Pulumi.dev.yaml, then, as a user
               `pulumi stack select --create dev` and `pulumi up --yes --stack dev`; print what routes where
 demo-destroy  start the sandbox, `pulumi destroy --yes --stack dev`, reset the sandbox to its seed
 sandbox       serve the demo's sandbox (its kept state, the same ports) until Ctrl-C
+discover      write the stack config that takes over a setup made by hand (`discover --help`)
 
 Everything between is the plain Pulumi CLI: its output, errors and exit code are the user's to see.
 What this adds is only what the CLI cannot do: run the sandbox, and read the outputs back as a summary.
@@ -28,6 +29,7 @@ import yaml
 
 from stack import api_settings
 
+from . import discover
 from .cli import PROJECT_DIR, EngineMissing, pulumi_binary, pulumi_env
 from .sandbox_process import SandboxDidNotStart, running_sandbox
 
@@ -163,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["demo", "demo-destroy", "sandbox"])
-    args = parser.parse_args(argv)
+    parser.add_argument("command", choices=["demo", "demo-destroy", "sandbox", "discover"])
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "discover":
+        return discover.main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # ours and the CLI's lines in order
     try:
         if args.command == "sandbox":

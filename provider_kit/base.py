@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from . import holders
+
 Client = TypeVar("Client")
 
 _clients: dict[tuple[Any, Hashable], Any] = {}
@@ -228,16 +230,22 @@ class WrongAccount(RuntimeError):
 
 def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
     """Check, before a read, update or delete, that the resource lives in the account of the credentials in
-    use; record that account in what create, read and update return."""
+    use; record that account in what create, read and update return. Keep the entry's holder token (see
+    `holders`): a create records it, a delete of an entry that no longer holds its resource leaves it be."""
 
     @functools.wraps(method)
     def run(self: ConfiguredProvider[Any], *args: Any) -> Any:
         if name in ("read", "update", "delete") and self.account_is_identity:
             self.same_account(args[1])  # read(id, props), update(id, olds, news), delete(id, props)
+        if name == "delete" and self.held_elsewhere(args[0], args[1]):
+            return None
         result = method(self, *args)
         outs = getattr(result, "outs", None)
         if isinstance(outs, dict) and (name != "read" or getattr(result, "id", None)):
             outs[ACCOUNT] = self.account()
+            self._keep_holder(name, args, result)
+        if name == "delete":
+            holders.release(self.account(), type(self).__name__, str(args[0]))
         return result
 
     return run
@@ -264,6 +272,32 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
 
     def source(self) -> str:
         raise NotImplementedError
+
+    # Outputs the holder record keeps for a replacing entry's create (see `holders`); never a secret.
+    remembered_outputs: tuple[str, ...] = ()
+
+    def remembered(self, resource_id: str) -> dict[str, Any]:
+        """What the entry that holds this resource now remembers of it, for a create that replaces it."""
+        return holders.remembered(self.account(), type(self).__name__, resource_id)
+
+    def _keep_holder(self, name: str, args: tuple[Any, ...], result: Any) -> None:
+        """A create's entry gets its token; a read or update carries it on (and an update what it remembers)."""
+        kind, outs = type(self).__name__, result.outs
+        keep = {output: outs.get(output) for output in self.remembered_outputs}
+        if name == "create":
+            outs[holders.HOLDER] = holders.hold(self.account(), kind, str(result.id), keep)
+            return
+        token = args[1].get(holders.HOLDER)  # read(id, props), update(id, olds, news)
+        if token is not None:
+            outs.setdefault(holders.HOLDER, token)
+            if name == "update" and keep:
+                holders.remember(self.account(), kind, str(args[0]), token, keep)
+
+    def held_elsewhere(self, resource_id: str, props: Any) -> bool:
+        """Another state entry's create has taken this live resource over since this entry's (a replacement):
+        this entry's delete must leave it."""
+        token = props.get(holders.HOLDER) if isinstance(props, dict) else None
+        return holders.held_by_another(self.account(), type(self).__name__, str(resource_id), token)
 
     def same_account(self, props: Any) -> None:
         recorded = props.get(ACCOUNT) if isinstance(props, dict) else None

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi.dynamic import CheckResult, DiffResult
+from pulumi.dynamic import CheckResult
 
-from provider_kit.diff import as_int, check_failures, diff_result, is_unknown
+from provider_kit.diff import NamedDiff, as_int, check_failures, diff_result, is_unknown
 from stack import rules
 
 REQUIRED: Any = object()  # no default: the input must be given
@@ -106,7 +106,7 @@ class Schema:
         checks = {f.name: f.rule for f in self.fields if f.rule is not None}
         return CheckResult(inputs, check_failures(inputs, checks))
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any], delete_before_replace: bool = False) -> DiffResult:
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any], delete_before_replace: bool = False) -> NamedDiff:
         replacing = [f.name for f in self.fields if f.replaces]
         return diff_result(dict(olds), dict(news), self.inputs, replacing, delete_before_replace)
 

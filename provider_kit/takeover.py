@@ -20,12 +20,12 @@ UNCERTAIN = frozenset({0, 500, 502, 503, 504})
 
 ADOPT = "adopt"  # the input every resource carries: the stack's top-level `adopt` (or a number's own)
 # Set by `check` when a new resource will take over one that exists, so the preview shows it (with --diff):
-# `+ taking_over: "TK… (made outside this stack)"`. A record in state afterwards; never compared.
+# `+ taking_over: "TK… (exists already: taken over, not made again)"`. A record in state afterwards; never compared.
 TAKING_OVER = "taking_over"
 
 
 def taking_over(found_id: str) -> str:
-    return f"{found_id} (made outside this stack)"
+    return f"{found_id} (exists already: taken over, not made again)"
 
 
 class AlreadyExists(Exception):

@@ -16,6 +16,11 @@ from stack import api_settings
 from tests.engine import EngineStack
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 
+# The shell's credentials and the live test's opt-in, as they were before the fixture below hid them: only
+# tests/test_live.py reads them, and only under `make test-live`.
+LIVE_OPT_IN = ("TWILIO_LIVEAGENT_LIVE_PREFIX", "TWILIO_LIVEAGENT_LIVE_NUMBER", "TWILIO_LIVEAGENT_LIVE_DEPARTMENT")
+SHELL_CREDENTIALS = {name: os.environ[name] for name in (*api_settings.ENVIRONMENT, *LIVE_OPT_IN) if name in os.environ}
+
 
 @pytest.fixture(scope="session", autouse=True)
 def no_credentials_from_the_shell() -> Iterator[None]:

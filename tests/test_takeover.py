@@ -117,7 +117,7 @@ def test_a_setup_made_by_hand_is_refused_at_preview_then_taken_over_with_adopt(
     sandbox.clear_counters()
     preview = run_ok(stack, "preview", "--diff")  # says, per resource, what it takes over
     for found in (made["trunk"], made["credential_list"], *made["liveagent"].values()):
-        assert re.search(rf'taking_over\s*: "{found} \(made outside this stack\)"', preview), preview
+        assert re.search(rf'taking_over\s*: "{found} \(exists already: taken over, not made again\)"', preview), preview
     assert sandbox.writes() == 0
     run_ok(stack, "up", "--yes")
     trunks = sandbox.trunks()

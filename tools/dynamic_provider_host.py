@@ -1,11 +1,17 @@
-"""The dynamic-provider plugin's server, as the SDK's `python -m pulumi.dynamic` runs it, with more worker threads.
+"""The dynamic-provider plugin's server, as the SDK's `python -m pulumi.dynamic` runs it, with two edits.
 
-The SDK's `pulumi/dynamic/__main__.py` serves gRPC from `futures.ThreadPoolExecutor(max_workers=4)`, so at most
-four provider calls (each one or more API round trips) run at once, whatever the engine's `--parallel`. This
-launcher (installed by tools/install-engine.sh as `.tools/bin/pulumi-resource-pulumi-python`) runs that same
-module source with the pool sized by `provider_base.provider_workers()` instead. It changes nothing else: when
-the SDK's source does not hold the expected line exactly once (another SDK release), it says so in one line on
-stderr and runs the SDK's module unchanged.
+The launcher (installed by tools/install-engine.sh as `.tools/bin/pulumi-resource-pulumi-python`) runs the SDK's
+own `pulumi/dynamic/__main__.py` source with:
+- more worker threads: the SDK serves gRPC from `futures.ThreadPoolExecutor(max_workers=4)`, so at most four
+  provider calls (each one or more API round trips) ran at once, whatever the engine's `--parallel`; the pool
+  is sized by `provider_kit.base.provider_workers()` instead;
+- named diffs: the SDK's `Diff` answers only "changed or not", so the engine's plan compared old and new
+  inputs with secrets masked on both sides, and a changed password or a drift seen only in outputs was listed
+  as unchanged; a diff of ours that names its properties (`provider_kit.diff.NamedDiff`) is handed to the
+  engine as its detailed diff.
+Each edit is made only when the SDK's source holds its expected line exactly once; one that does not apply
+(another SDK release) is said in one line on stderr, and the others still apply. With none, the SDK's module
+runs unchanged.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ import runpy
 import sys
 import types
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 EXPECTED = "futures.ThreadPoolExecutor(max_workers=4)"
+DIFF_EXPECTED = "        return proto.DiffResponse(**fields)"
 MODULE = "pulumi.dynamic.__main__"
-DEFAULT_WORKERS = 64  # as provider_base.DEFAULT_PROVIDER_WORKERS, when provider_base cannot be imported
+DEFAULT_WORKERS = 64  # as provider_kit.base.DEFAULT_PROVIDER_WORKERS, when it cannot be imported
 
 
 def workers() -> int:
@@ -37,42 +45,76 @@ def sdk_version() -> str:
         return "unknown"
 
 
-def patched_source(count: int) -> tuple[str, str] | str:
-    """(source, file name) of the SDK's server module with `count` workers, or why it cannot be done."""
+def detailed_diff_fields(result: Any) -> dict[str, Any]:
+    """The DiffResponse fields that name a diff's changed properties (none for a diff that names none)."""
+    detailed = getattr(result, "detailed_diff", None)
+    if not detailed or not getattr(result, "changes", False):
+        return {}
+    from pulumi.runtime.proto import provider_pb2
+
+    return {
+        "detailedDiff": {
+            path: provider_pb2.PropertyDiff(
+                kind=provider_pb2.PropertyDiff.Kind.Value(kind.upper()), inputDiff=old_is_input
+            )
+            for path, (kind, old_is_input) in detailed.items()
+        },
+        "hasDetailedDiff": True,
+        "diffs": sorted({path.split(".")[0].split("[")[0] for path in detailed}),
+    }
+
+
+def _edits(count: int) -> list[tuple[str, str, str]]:
+    """(expected text, its replacement, what is lost when it does not apply)."""
+    edits = [(DIFF_EXPECTED, DIFF_EXPECTED[:-1] + ", **_detailed_diff_fields(result))", "plans name no property")]
+    if count != 4:
+        edits.append((EXPECTED, f"futures.ThreadPoolExecutor(max_workers={count})", "4 provider calls at a time"))
+    return edits
+
+
+def patched_source(count: int) -> tuple[str, str, list[str]] | str:
+    """(source, file name, one line per edit that did not apply) of the SDK's server module with `count`
+    workers and named diffs, or why no edit could be made."""
     spec = importlib.util.find_spec(MODULE)
     if spec is None or not spec.origin or not os.path.isfile(spec.origin):
         return f"{MODULE} was not found"
     with open(spec.origin, encoding="utf-8") as handle:
         source = handle.read()
-    found = source.count(EXPECTED)
-    if found != 1:
-        return f"{spec.origin} holds {EXPECTED!r} {found} times, not once"
-    return source.replace(EXPECTED, f"futures.ThreadPoolExecutor(max_workers={count})"), spec.origin
+    problems, applied = [], 0
+    for expected, replacement, lost in _edits(count):
+        found = source.count(expected)
+        if found != 1:
+            problems.append(f"{spec.origin} holds {expected.strip()!r} {found} times, not once ({lost})")
+            continue
+        source, applied = source.replace(expected, replacement), applied + 1
+    if not applied:
+        return "; ".join(problems) + ": running the SDK's server unchanged"
+    return source, spec.origin, problems
+
+
+def _say(line: str) -> None:
+    print(f"dynamic provider: pulumi {sdk_version()}: {line}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
     # As `python -m` does: the working directory (the project folder, where the providers' modules are) comes
     # first on the module path, not this script's folder.
     sys.path[0] = os.getcwd()
-    count = workers()
-    patched = patched_source(count) if count != 4 else "4 workers asked for"
+    patched = patched_source(workers())
     if isinstance(patched, str):
-        if count != 4:
-            print(
-                f"dynamic provider: pulumi {sdk_version()}: {patched}; running the SDK's server unchanged "
-                "(4 provider calls at a time)",
-                file=sys.stderr,
-                flush=True,
-            )
+        _say(patched)
         runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
         return
-    source, origin = patched
+    source, origin, problems = patched
+    for problem in problems:
+        _say(problem)
     # The SDK's module becomes __main__, as under `python -m pulumi.dynamic`.
     module = types.ModuleType("__main__")
     module.__file__ = origin
     module.__package__ = "pulumi.dynamic"
+    module.__dict__["_detailed_diff_fields"] = detailed_diff_fields
     sys.modules["__main__"] = module
-    exec(compile(source, origin, "exec"), module.__dict__)  # the SDK's own module, one argument changed
+    exec(compile(source, origin, "exec"), module.__dict__)  # the SDK's own module, with the edits above
 
 
 if __name__ == "__main__":

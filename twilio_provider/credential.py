@@ -50,6 +50,7 @@ class CredentialProvider(TwilioProvider):
         salt = olds.get("password_salt") or ""
         if is_unknown(password) or password_digest(salt, password or "") != olds.get("password_digest"):
             result.changes = True
+            result.detailed_diff["password"] = ("update", True)  # state keeps no password: the old input's
         return result
 
     def _outs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:

@@ -16,11 +16,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from provider_kit.diff import NamedDiff, named
 from stack import rules
 
 from . import paths
 from .base import TwilioProvider, is_unknown
 from .client import TwilioClient
+
+BASELINE_ID = "dialing-baseline"
+PERMISSIONS_ID = "dialing-permissions"
 
 
 def live_enabled(client: TwilioClient, countries: list[str]) -> dict[str, bool]:
@@ -63,9 +67,14 @@ class DialingBaselineProvider(TwilioProvider):
         wanted = news.get("countries")
         return DiffResult(changes=is_unknown(wanted) or not set(wanted or []) <= set(olds.get("enabled_before") or {}))
 
+    remembered_outputs = ("enabled_before",)
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        before = live_enabled(self.client, props["countries"])
-        return CreateResult("dialing-baseline", {**props, "enabled_before": before})
+        # A replacement's create (`--replace`): what the entry it replaces recorded comes first, since the live
+        # state now shows what this stack turned on.
+        known = dict(self.remembered(BASELINE_ID).get("enabled_before") or {})
+        new = [iso for iso in props["countries"] if iso not in known]
+        return CreateResult(BASELINE_ID, {**props, "enabled_before": {**live_enabled(self.client, new), **known}})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props, {"countries": props.get("countries") or []})  # history: nothing to refresh
@@ -96,7 +105,9 @@ class DialingPermissionsProvider(TwilioProvider):
             return DiffResult(changes=True)
         live = set(olds.get("enabled_countries") or [])
         changed = sorted(wanted) != sorted(olds.get("countries") or []) or not set(wanted) <= live
-        return DiffResult(changes=changed, replaces=[])
+        # The refresh reported the countries still on as the `countries` input: the plan shows which go back on.
+        countries = ["countries"] if changed else []
+        return NamedDiff(changes=changed, replaces=[], detailed_diff=named(countries, old_is_input=countries))
 
     def _converge(
         self, client: TwilioClient, wanted: list[str], before: dict[str, bool], previously: list[str]
@@ -111,15 +122,21 @@ class DialingPermissionsProvider(TwilioProvider):
         kept_before = {iso: before[iso] for iso in wanted}
         return {"countries": wanted, "enabled_countries": sorted(wanted), "enabled_before": kept_before}
 
+    remembered_outputs = ("enabled_before",)
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._converge(self.client, props["countries"], dict(props.get("baseline") or {}), [])
-        return CreateResult("dialing-permissions", {**props, **outs})
+        # As the baseline's create: what a replaced entry recorded wins over the baseline it is given.
+        known = self.remembered(PERMISSIONS_ID).get("enabled_before") or {}
+        outs = self._converge(self.client, props["countries"], {**dict(props.get("baseline") or {}), **known}, [])
+        return CreateResult(PERMISSIONS_ID, {**props, **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         countries = props.get("countries") or []
         state = live_enabled(self.client, countries)
-        outs = {**props, "enabled_countries": sorted(iso for iso, on in state.items() if on)}
-        inputs = {"countries": countries, **({"baseline": props["baseline"]} if "baseline" in props else {})}
+        enabled = sorted(iso for iso, on in state.items() if on)
+        outs = {**props, "enabled_countries": enabled}
+        # As inputs, the configured countries that are on now: one turned off by hand shows in the plan.
+        inputs = {"countries": enabled, **({"baseline": props["baseline"]} if "baseline" in props else {})}
         return ReadResult(id_, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -39,6 +39,7 @@ class OriginationUrlProvider(TwilioProvider):
         result = SCHEMA.diff(olds, news)
         if olds.get("other_urls") and not news.get("keep_others"):
             result.changes = True
+            result.detailed_diff["other_urls"] = ("delete", False)
         return result
 
     def _others(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:

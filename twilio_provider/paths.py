@@ -56,5 +56,9 @@ def dialing_permissions_country(iso_code: str) -> Path:
     return "voice", f"/v1/DialingPermissions/Countries/{iso_code}"
 
 
+def dialing_permissions_countries() -> Path:
+    return "voice", "/v1/DialingPermissions/Countries"
+
+
 def dialing_permissions_bulk_update() -> Path:
     return "voice", "/v1/DialingPermissions/BulkCountryUpdates"

@@ -133,6 +133,8 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         result = SCHEMA.diff(olds, news, delete_before_replace=True)
         if not result.replaces and olds.get("attached_trunk_sid") not in (None, olds.get("trunk_sid")):
             result.changes = True  # moved to another trunk by hand: `update` moves it back
+            # Its refresh reported the trunk it is on as its `trunk_sid` input: the plan shows the move back.
+            result.detailed_diff["trunk_sid"] = ("update", True)
         return result
 
     def _attach(self, client: TwilioClient, number: dict[str, Any], trunk_sid: str) -> None:
@@ -177,7 +179,8 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
             "phone_number": body["phone_number"],
             "attached_trunk_sid": attached_to,
         }
-        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+        # As inputs, the trunk it is on now: a number moved by hand shows in the plan as `trunk_sid` going back.
+        return ReadResult(id_, outs, {**SCHEMA.read_inputs(outs), "trunk_sid": attached_to})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         trunk_sid = news["trunk_sid"]
