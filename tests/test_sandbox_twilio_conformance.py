@@ -1,4 +1,4 @@
-"""The Twilio emulator against Twilio's OpenAPI files, and against Twilio's own Python library."""
+"""The Twilio emulator against the contract derived from Twilio's OpenAPI files (tests/contract/twilio.json)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_every_emulator_route_is_a_spec_operation_with_its_path_and_method() -> 
     specs = operations()
     for route in emulator.routes:
         key = f"/{route.template.split('/')[1]} {route.name}"
-        assert key in specs, f"{route.name} is not an operationId of Twilio's OpenAPI files"
+        assert key in specs, f"{route.name} is not an operationId of the contract derived from Twilio's OpenAPI files"
         operation = specs[key]
         assert route.method == operation.method
         assert route.template == operation.prefix + operation.path
