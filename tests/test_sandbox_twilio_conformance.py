@@ -325,7 +325,8 @@ def _listed(base: str, **filters: str) -> list[str]:
 
 
 def test_beta_true_lists_every_number_and_beta_false_leaves_the_new_ones_out(beta_seeded: str) -> None:
-    # The spec: "Whether to include phone numbers new to the Twilio platform ... the default is `true`".
+    # Twilio's files: "Whether to include phone numbers new to the Twilio platform ... the default is `true`"
+    # (docs/twilio-api.md §2.4).
     every = _listed(beta_seeded)
     assert "+815012340000" in every and "+815012345678" in every
     assert _listed(beta_seeded, Beta="true") == every
@@ -333,7 +334,7 @@ def test_beta_true_lists_every_number_and_beta_false_leaves_the_new_ones_out(bet
 
 
 def test_a_wildcard_in_phone_number_stands_for_exactly_one_digit(beta_seeded: str) -> None:
-    # The spec: "use '*' as a wildcard for any digit".
+    # Twilio's files: "use '*' as a wildcard for any digit"; one '*' is one digit (docs/twilio-api.md §2.4, §7).
     assert _listed(beta_seeded, PhoneNumber="+8150123456*9") == ["+815012345679"]
     assert _listed(beta_seeded, PhoneNumber="+81501234*678") == ["+815012345678"]
     assert _listed(beta_seeded, PhoneNumber="+815012*678") == [], "one '*' is one digit, not several"

@@ -1,7 +1,7 @@
 """The Twilio contract: operations, declared parameters and response schemas of the paths this project uses.
 
 It is `tests/contract/twilio.json`, derived from Twilio's official OpenAPI files by `tools/twilio_contract.py`
-(docs/twilio-api.md §0.1): one pruned OpenAPI document per file, with the files' paths, operation ids and
+(docs/twilio-api.md §8): one pruned OpenAPI document per file, with the files' paths, operation ids and
 schemas, and no prose. Twilio's own files are an optional extra, read when present (`official_documents()`,
 for the fuzzer and the check that the script reproduces the contract): the folder `$TWILIO_OAI_DIR` names (the
 files, or a checkout of twilio/twilio-oai), else a checkout in `.twilio-oai/` (git-ignored).
