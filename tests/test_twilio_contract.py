@@ -182,12 +182,17 @@ def test_without_a_commit_the_contract_says_it_is_not_known(made_up: Path) -> No
 
 
 def test_a_checkout_records_its_commit_and_refuses_changed_files(made_up: Path) -> None:
+    outer = ["git", "-C", str(made_up.parent), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*outer, "init", "-q"], check=True)
+    subprocess.run([*outer, "commit", "-q", "--allow-empty", "-m", "another project"], check=True)
+    assert json.loads(twilio_contract.build(made_up))["source"]["commit"] is None, "files the repository does not track"
     git = ["git", "-C", str(made_up), "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "files"], check=True)
     head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
     assert json.loads(twilio_contract.build(made_up))["source"]["commit"] == head
+    assert json.loads(twilio_contract.build(made_up, head[:7]))["source"]["commit"] == head[:7], "as spelled"
     with pytest.raises(twilio_contract.ContractError, match="not of --commit"):
         twilio_contract.build(made_up, "0000000")
     changed = made_up / "spec" / "json" / "twilio_made_up.json"

@@ -7,11 +7,12 @@ request body and response schemas, and the component schemas those reference, as
 SHA-256, so that anyone can fetch the same files and regenerate it byte for byte:
 
     git clone https://github.com/twilio/twilio-oai .twilio-oai && git -C .twilio-oai checkout <commit>
-    python -m tools.twilio_contract --oai-dir .twilio-oai           # writes tests/contract/twilio.json
-    python -m tools.twilio_contract --oai-dir .twilio-oai --check   # exit 1 if the committed one differs
+    python -m tools.twilio_contract --oai-dir .twilio-oai --commit <commit>          # writes the contract
+    python -m tools.twilio_contract --oai-dir .twilio-oai --commit <commit> --check  # exit 1 if it differs
 
 `--oai-dir` is a checkout of twilio/twilio-oai (its `spec/json/` is read, its HEAD recorded) or a folder holding
-the three files; for a folder outside git, `--commit` names the commit they were taken from.
+the three files; `--commit` names the commit they were taken from (with a checkout it must match its HEAD, and
+is recorded as written).
 """
 
 from __future__ import annotations
@@ -87,18 +88,21 @@ def files_folder(oai_dir: Path) -> Path | None:
 
 
 def git_commit(folder: Path) -> str | None:
-    """The commit of the checkout holding `folder`, or None outside git. A checkout whose files differ from its
-    commit names no commit truthfully: that is an error."""
+    """The commit of the checkout holding `folder`, or None when git does not track the files there (no git, or
+    a copy inside some other repository, e.g. an untracked `.twilio-oai/` in this one). A checkout whose files
+    differ from its commit names no commit truthfully: that is an error."""
+    git = ["git", "-C", str(folder)]
     try:
-        head = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-        )
+        head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
     except FileNotFoundError:
         return None
-    if head.returncode != 0:
+    tracked = subprocess.run(
+        [*git, "ls-files", "--error-unmatch", "--", *USED_PATHS], capture_output=True, text=True, check=False
+    )
+    if head.returncode != 0 or tracked.returncode != 0:
         return None
     changed = subprocess.run(
-        ["git", "-C", str(folder), "status", "--porcelain", "--", *USED_PATHS],
+        [*git, "status", "--porcelain", "--", *USED_PATHS],
         capture_output=True,
         text=True,
         check=False,
@@ -241,7 +245,8 @@ def derive(folder: Path, commit: str | None) -> dict[str, Any]:
     return {
         "about": (
             "Derived from Twilio's official OpenAPI files by tools/twilio_contract.py; do not edit. Regenerate: "
-            "python -m tools.twilio_contract --oai-dir <checkout of twilio/twilio-oai>"
+            "python -m tools.twilio_contract --oai-dir <checkout of twilio/twilio-oai> --commit <its commit> "
+            "(docs/twilio-api.md §8)"
         ),
         "kept": KEPT,
         "source": source,
@@ -263,7 +268,7 @@ def build(oai_dir: Path, commit: str | None = None) -> str:
     found = git_commit(folder)
     if commit and found and not found.startswith(commit):
         raise ContractError(f"{folder} is a checkout of {found}, not of --commit {commit}")
-    return render(derive(folder, found or commit))
+    return render(derive(folder, commit or found))  # a --commit the checkout confirms is kept as spelled
 
 
 def main(argv: list[str] | None = None) -> int:
