@@ -297,7 +297,7 @@ def test_a_liveagent_lookup_that_fills_a_page_is_an_error_not_a_guess(sandbox: S
 
 
 def _not_echoing_passwords(session: requests.Session) -> requests.Session:
-    """A LiveAgent that does not return the SIP password on GET (liveagent-api.md leaves it open)."""
+    """A LiveAgent that does not return the SIP password on GET (docs/liveagent-api.md §10 leaves it open)."""
 
     def strip(response: requests.Response, *_: Any, **__: Any) -> None:
         if response.request.method == "GET" and response.content:
@@ -342,7 +342,7 @@ def test_updates_keep_the_sip_password_when_liveagent_does_not_echo_it(sandbox: 
     assert live["+815012345679"]["password"], "the number moved aside keeps a password"
 
 
-# liveagent-api.md §3 and §6 (the official client's PhoneNumbersApi and DepartmentsApi): the query and form
+# docs/liveagent-api.md §3 and §6 (the official client's PhoneNumbersApi and DepartmentsApi): the query and form
 # parameters of each operation the provider may call; `_cursor` is left out, as nothing says where one comes from.
 LIVEAGENT_DOCUMENTED: dict[str, set[str]] = {
     "getPhoneNumbersList": {"_perPage", "_sortDir", "_sortField", "_filters", "additionalObjects"},

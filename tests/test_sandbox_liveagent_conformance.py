@@ -1,4 +1,4 @@
-"""The LiveAgent emulator against liveagent-api.md, field by field, and against the request shapes of
+"""The LiveAgent emulator against docs/liveagent-api.md, field by field, and against the request shapes of
 QualityUnit's official v3 Python client (`LiveAgent-api-python`, swagger-codegen), encoded here from its docs
 and models rather than vendored."""
 
@@ -12,7 +12,7 @@ import requests
 
 from tests.sandbox_client import SEED_API_KEY, Sandbox
 
-# liveagent-api.md §4: the PhoneNumber schema (S1), JSON key -> JSON type.
+# docs/liveagent-api.md §4: the PhoneNumber object (S1), JSON key -> JSON type.
 PHONE_NUMBER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "type": str,

@@ -1,4 +1,4 @@
-"""The Twilio emulator against Twilio's OpenAPI files, and against Twilio's own Python library."""
+"""The Twilio emulator against the contract derived from Twilio's OpenAPI files (tests/contract/twilio.json)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_every_emulator_route_is_a_spec_operation_with_its_path_and_method() -> 
     specs = operations()
     for route in emulator.routes:
         key = f"/{route.template.split('/')[1]} {route.name}"
-        assert key in specs, f"{route.name} is not an operationId of Twilio's OpenAPI files"
+        assert key in specs, f"{route.name} is not an operationId of the contract derived from Twilio's OpenAPI files"
         operation = specs[key]
         assert route.method == operation.method
         assert route.template == operation.prefix + operation.path
@@ -325,7 +325,8 @@ def _listed(base: str, **filters: str) -> list[str]:
 
 
 def test_beta_true_lists_every_number_and_beta_false_leaves_the_new_ones_out(beta_seeded: str) -> None:
-    # The spec: "Whether to include phone numbers new to the Twilio platform ... the default is `true`".
+    # Twilio's files: "Whether to include phone numbers new to the Twilio platform ... the default is `true`"
+    # (docs/twilio-api.md §2.4).
     every = _listed(beta_seeded)
     assert "+815012340000" in every and "+815012345678" in every
     assert _listed(beta_seeded, Beta="true") == every
@@ -333,7 +334,7 @@ def test_beta_true_lists_every_number_and_beta_false_leaves_the_new_ones_out(bet
 
 
 def test_a_wildcard_in_phone_number_stands_for_exactly_one_digit(beta_seeded: str) -> None:
-    # The spec: "use '*' as a wildcard for any digit".
+    # Twilio's files: "use '*' as a wildcard for any digit"; one '*' is one digit (docs/twilio-api.md §2.4, §7).
     assert _listed(beta_seeded, PhoneNumber="+8150123456*9") == ["+815012345679"]
     assert _listed(beta_seeded, PhoneNumber="+81501234*678") == ["+815012345678"]
     assert _listed(beta_seeded, PhoneNumber="+815012*678") == [], "one '*' is one digit, not several"

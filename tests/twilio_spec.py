@@ -1,7 +1,15 @@
-"""Twilio's official OpenAPI files as the contract: operations, declared parameters, response schemas."""
+"""The Twilio contract: operations, declared parameters and response schemas of the paths this project uses.
+
+It is `tests/contract/twilio.json`, derived from Twilio's official OpenAPI files by `tools/twilio_contract.py`
+(docs/twilio-api.md §8): one pruned OpenAPI document per file, with the files' paths, operation ids and
+schemas, and no prose. Twilio's own files are an optional extra, read when present (`official_documents()`,
+for the fuzzer and the check that the script reproduces the contract): the folder `$TWILIO_OAI_DIR` names (the
+files, or a checkout of twilio/twilio-oai), else a checkout in `.twilio-oai/` (git-ignored).
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -17,13 +25,59 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from deploy.cli import PROJECT_DIR
+from tools import twilio_contract
 
 # Where each file's paths are served by the sandbox.
 FILES = {"twilio_trunking_v1.json": "/trunking", "twilio_api_v2010.json": "/api", "twilio_voice_v1.json": "/voice"}
+CONTRACT = PROJECT_DIR / "tests" / "contract" / "twilio.json"
+DEFAULT_OAI_DIR = PROJECT_DIR / ".twilio-oai"
+ABSENT = "Twilio's OpenAPI files not found (set TWILIO_OAI_DIR, or clone twilio/twilio-oai into .twilio-oai/)"
 
 
-def spec_dir() -> Path:
-    return Path(os.environ.get("TWILIO_OAI_DIR") or PROJECT_DIR.parent / "shared" / "twilio-oai")
+def official_dir() -> Path | None:
+    """The folder of Twilio's own files when present; a TWILIO_OAI_DIR that holds none of them is a mistake."""
+    configured = os.environ.get("TWILIO_OAI_DIR")
+    folder = twilio_contract.files_folder(Path(configured) if configured else DEFAULT_OAI_DIR)
+    assert folder or not configured, (
+        f"TWILIO_OAI_DIR={configured} holds none of {', '.join(FILES)} (nor its spec/json/)"
+    )
+    return folder
+
+
+@cache
+def contract() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    return loaded
+
+
+def documents() -> dict[str, dict[str, Any]]:
+    """The contract's documents, by the name of the file each was derived from."""
+    found: dict[str, dict[str, Any]] = contract()["documents"]
+    assert set(found) == set(FILES), f"{CONTRACT} holds {sorted(found)}, not {sorted(FILES)}"
+    return found
+
+
+@cache
+def official_documents() -> dict[str, dict[str, Any]] | None:
+    """Twilio's own files, whole, or None when absent."""
+    folder = official_dir()
+    if folder is None:
+        return None
+    return {name: json.loads((folder / name).read_text(encoding="utf-8")) for name in FILES}
+
+
+def openapi_document(name: str) -> dict[str, Any]:
+    """The contract's document for `name` as a whole OpenAPI 3.0 document: with the `info` and the response
+    descriptions OpenAPI requires (the contract leaves out prose), and nothing else added."""
+    document = copy.deepcopy(documents()[name])
+    about = contract()["source"]["files"][name]
+    document["info"] = {"title": about["info_title"], "version": about["info_version"]}
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method in twilio_contract.METHODS:
+                for response in operation["responses"].values():
+                    response.setdefault("description", "")
+    return document
 
 
 @dataclass(frozen=True)
@@ -43,15 +97,8 @@ class Operation:
 
 
 @cache
-def documents() -> dict[str, dict[str, Any]]:
-    folder = spec_dir()
-    assert folder.is_dir(), f"Twilio's OpenAPI files are needed at {folder} (set TWILIO_OAI_DIR)"
-    return {name: json.loads((folder / name).read_text(encoding="utf-8")) for name in FILES}
-
-
-@cache
 def operations() -> dict[str, Operation]:
-    """Keyed by "<sandbox prefix> <operationId>": operation ids repeat across the three files."""
+    """Keyed by "<sandbox prefix> <operationId>": operation ids may repeat across the three files."""
     found = {}
     for name, document in documents().items():
         for path, methods in document["paths"].items():
@@ -79,7 +126,10 @@ def operation_for(method: str, sandbox_path: str) -> Operation:
     for operation in operations().values():
         if operation.method == method and operation.regex.match(sandbox_path):
             return operation
-    raise AssertionError(f"{method} {sandbox_path} is not an operation of Twilio's OpenAPI files")
+    raise AssertionError(
+        f"{method} {sandbox_path} is not an operation of the contract: if Twilio's files have its path, add it to "
+        "USED_PATHS in tools/twilio_contract.py and regenerate"
+    )
 
 
 def _rfc2822(value: object) -> bool:
