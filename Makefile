@@ -79,7 +79,8 @@ test-live: setup
 	$(PY) -m pytest -v tests/test_live.py
 
 # Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
-FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py
+FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py \
+	tests/test_twilio_contract.py tests/test_docs_citations.py
 test-fast: venv
 	$(PY) -m pytest -q $(FAST_TESTS)
 

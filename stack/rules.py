@@ -203,7 +203,7 @@ def termination_domain_problem(value: Any) -> str | None:
     return f"{value!r} must look like <prefix>.pstn.twilio.com with letters, digits and '-' in the prefix"
 
 
-# Twilio's localized termination hosts: current edge names and the legacy region names (twilio-api.md §4.4).
+# Twilio's localized termination hosts: current edge names and the legacy region names (docs/twilio-api.md §4.4).
 EDGES = {
     "ashburn": "us1",
     "umatilla": "us2",
@@ -322,7 +322,7 @@ def host_settings_problem(value: Any) -> str | None:
     return None if isinstance(decoded, dict) else f"{value!r} must be a JSON object as text, e.g. '{{}}'"
 
 
-LIVEAGENT_RATE_LIMIT = (180, 60.0)  # requests per window per API key, window in seconds (liveagent-api.md)
+LIVEAGENT_RATE_LIMIT = (180, 60.0)  # requests per window per API key, window in seconds (docs/liveagent-api.md §2.7)
 
 # --- Dialing permissions -----------------------------------------------------------------------------------
 
