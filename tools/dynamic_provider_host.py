@@ -3,7 +3,7 @@
 The SDK's `pulumi/dynamic/__main__.py` serves gRPC from `futures.ThreadPoolExecutor(max_workers=4)`, so at most
 four provider calls (each one or more API round trips) run at once, whatever the engine's `--parallel`. This
 launcher (installed by tools/install-engine.sh as `.tools/bin/pulumi-resource-pulumi-python`) runs that same
-module source with the pool sized by `provider_base.provider_workers()` instead. It changes nothing else: when
+module source with the pool sized by `provider_kit.plugin.provider_workers()` instead. It changes nothing else: when
 the SDK's source does not hold the expected line exactly once (another SDK release), it says so in one line on
 stderr and runs the SDK's module unchanged.
 """
@@ -19,12 +19,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 EXPECTED = "futures.ThreadPoolExecutor(max_workers=4)"
 MODULE = "pulumi.dynamic.__main__"
-DEFAULT_WORKERS = 64  # as provider_base.DEFAULT_PROVIDER_WORKERS, when provider_base cannot be imported
+DEFAULT_WORKERS = 64  # as provider_kit.plugin.DEFAULT_PROVIDER_WORKERS, when provider_kit cannot be imported
 
 
 def workers() -> int:
     try:
-        from provider_kit.base import provider_workers
+        from provider_kit.plugin import provider_workers
     except ImportError:
         return DEFAULT_WORKERS
     return provider_workers()
