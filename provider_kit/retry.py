@@ -62,23 +62,9 @@ class RetryPolicy:
 # Each API keeps the numbers it was released with (README, "Faults and outages"): Twilio's client began on urllib3's
 # Retry (its schedule: at once, then 0.6 s doubling to 8 s; its Retry-After cap of 6 hours), LiveAgent's on tenacity
 # (0.5 s doubling to 10 s, a Retry-After up to 30 s, no retry after 120 s).
-TWILIO_RETRY = RetryPolicy(
-    tries=7,
-    backoff_s=0.3,
-    backoff_max_s=8.0,
-    jitter_s=0.3,
-    first_retry_at_once=True,
-    retry_after_max_s=Retry.DEFAULT_RETRY_AFTER_MAX,
-)
-LIVEAGENT_RETRY = RetryPolicy(
-    tries=6,
-    backoff_s=0.5,
-    backoff_max_s=10.0,
-    jitter_s=0.5,
-    first_retry_at_once=False,
-    retry_after_max_s=30,
-    budget_s=120.0,
-)
+# RetryPolicy(tries, backoff_s, backoff_max_s, jitter_s, first_retry_at_once, retry_after_max_s, budget_s):
+TWILIO_RETRY = RetryPolicy(7, 0.3, 8.0, 0.3, True, Retry.DEFAULT_RETRY_AFTER_MAX)
+LIVEAGENT_RETRY = RetryPolicy(6, 0.5, 10.0, 0.5, False, 30, 120.0)
 
 
 def retries_status(status: int, repeatable: bool) -> bool:
