@@ -42,7 +42,7 @@ from deploy.cli import PROJECT_DIR, TOOLS_BIN
 from deploy.sandbox_process import running_sandbox
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
 from liveagent_provider.rate_limit import SlidingWindow
-from provider_kit.base import provider_workers
+from provider_kit.plugin import provider_workers
 from stack import api_settings
 from tests.conftest import base_config
 from tests.engine import EngineStack

@@ -1,25 +1,34 @@
-"""The one exception type for every LiveAgent API error."""
+"""The one exception type for every LiveAgent API error, and how LiveAgent's answers read."""
 
 from __future__ import annotations
 
+from typing import Self
 
-class LiveAgentApiError(Exception):
-    def __init__(self, status: int, message: str, method: str, url: str):
-        self.status = status
-        self.message = message
-        self.method = method
-        self.url = url
-        self.hint: str | None = None  # what to fix, when the failure is the caller's (e.g. a refused key)
-        super().__init__(message)
+import requests
+from urllib3.exceptions import ReadTimeoutError
 
-    @property
-    def not_found(self) -> bool:
-        return self.status == 404
+from provider_kit.http import ApiError, response_body
 
-    def __str__(self) -> str:
-        if self.hint:  # the fix first: a refused key fails every resource of the run with this line
-            return f"{self.hint} (HTTP {self.status} on {self.method} {self.url}: {self.message})"
-        return f"LiveAgent {self.method} {self.url} failed with HTTP {self.status}: {self.message}"
+
+class LiveAgentApiError(ApiError):
+    api = "LiveAgent"
+    credentials_note = " (a wrong key, or one without the phone-number and department permissions)"
+
+    @classmethod
+    def from_response(cls, response: requests.Response, method: str, url: str) -> Self:
+        body = response_body(response)
+        message = body.get("message") if isinstance(body, dict) else (body or response.reason)
+        return cls(response.status_code, str(message), method, url)
+
+    @classmethod
+    def no_answer(cls, error: requests.RequestException, method: str, url: str) -> Self:
+        # requests reports a request whose retries ran out as a ConnectionError, whatever its last try met: a
+        # read timeout is still told as one.
+        if isinstance(getattr(error.args[0] if error.args else None, "reason", None), ReadTimeoutError):
+            return cls(0, "no answer in time (ReadTimeout)", method, url)
+        if isinstance(error, requests.Timeout) and not isinstance(error, requests.ConnectionError):
+            return cls(0, f"no answer in time ({error.__class__.__name__})", method, url)
+        return cls(0, f"connection failed ({error.__class__.__name__})", method, url)
 
 
 class PageFull(LiveAgentApiError):

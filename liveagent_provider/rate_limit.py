@@ -1,6 +1,6 @@
 """LiveAgent's 180 requests a minute per API key, kept by every thread and every process that uses the key.
 
-The API's own rate-limit headers are not documented (liveagent-api.md §2.7: only the limit, 180 a minute per
+The API's own rate-limit headers are not documented (docs/liveagent-api.md §2.7: only the limit, 180 a minute per
 key, is), so the client keeps count itself: the send times of the last window are kept in a small file under the
 user's cache directory (`$XDG_CACHE_HOME/twilio-liveagent/rate-limit/`, never in the repository), one file per
 account, key and limit, read and written under an exclusive `fcntl.flock`. A `pulumi up` run right after another,
@@ -18,7 +18,9 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
+
+from provider_kit.retry import Limiter
 
 _LIMITERS: dict[tuple[str, str, int, float], Limiter] = {}
 _LIMITERS_LOCK = threading.Lock()
@@ -26,16 +28,10 @@ _LIMITERS_LOCK = threading.Lock()
 MARGIN_S = 0.5
 
 
-class Limiter(Protocol):
-    def acquire(self) -> float: ...
-
-    def settle(self, stamp: float) -> None: ...
-
-
-# Each request is counted from when it is sent until its answer has come, then from the answer's time on: the
-# API counts a request when it handles it, which may be well after it was sent (a burst of 180 queues at the
-# server), and never after its answer. Counting from the send time alone let request 181 of a burst in a
-# minute after request 1 was sent, before a minute had passed since the server handled it: a 429.
+# Each request, and each retry of it, is counted from when it is sent until its answer has come, then from the
+# answer's time on: the API counts a request when it handles it, which may be well after it was sent (a burst of
+# 180 queues at the server), and never after its answer. Counting from the send time alone let request 181 of a
+# burst in a minute after request 1 was sent, before a minute had passed since the server handled it: a 429.
 
 
 class SlidingWindow:

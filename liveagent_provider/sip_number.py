@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pulumi
@@ -275,7 +274,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         return f"{self.settings().source} and URL"
 
     def settings(self) -> LiveAgentSettings:
-        return api_settings.liveagent_settings(api_settings.plugin_config(os.environ), os.environ)
+        return api_settings.in_plugin(api_settings.liveagent_settings)
 
     def new_client(self, settings: LiveAgentSettings) -> LiveAgentClient:
         return LiveAgentClient(settings)

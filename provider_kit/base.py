@@ -1,25 +1,23 @@
-"""What every dynamic provider here shares: settings per command, one API client per process, an engine watch.
+"""What every dynamic provider here shares: settings per command, one API client per process, the engine watch.
 
 Providers are pickled into state with their class, so nothing is kept on the instance: settings are read
 for each command (api_settings), and clients, with their connection pools, rate limiters and credential
-gates, live in a per-process cache keyed by those settings.
+gates (provider_kit.http), live in a per-process cache keyed by those settings.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import socket
 import sys
 import threading
-import time
-from collections.abc import Callable, Hashable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from . import holders
+from .plugin import watch_engine
 
 Client = TypeVar("Client")
 
@@ -27,198 +25,8 @@ _clients: dict[tuple[Any, Hashable], Any] = {}
 _clients_lock = threading.Lock()
 
 
-# How many provider calls the plugin serves at once (tools/dynamic_provider_host.py; the SDK's own server
-# serves 4), and so how many connections each API's pool keeps. The engine bounds it further with
-# `--parallel` (default 4 × CPUs), so a large number costs only idle threads.
-PROVIDER_WORKERS_ENV = "TWILIO_LIVEAGENT_PROVIDER_WORKERS"
-DEFAULT_PROVIDER_WORKERS = 64
-
-
-def provider_workers(environ: Mapping[str, str] | None = None) -> int:
-    """The plugin's worker-thread count: $TWILIO_LIVEAGENT_PROVIDER_WORKERS, else 64 (a bad value: 64)."""
-    raw = (os.environ if environ is None else environ).get(PROVIDER_WORKERS_ENV, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_PROVIDER_WORKERS
-
-
 class MissingCredentials(RuntimeError):
     """The API's settings are in neither the stack config nor the environment; the message says how to set them."""
-
-
-AUTH_FAILURES = frozenset({401, 403})
-ENGINE_CHECK_S = 1.0
-ENGINE_MISSES = 3
-_engine: tuple[str, int] | None = None  # set in the provider plugin process only (by `configure`)
-
-
-class EngineGone(RuntimeError):
-    """The Pulumi CLI that started this provider process has gone (killed): nothing more is written."""
-
-
-def _engine_alive(address: tuple[str, int]) -> bool:
-    try:
-        socket.create_connection(address, timeout=1.0).close()
-        return True
-    except OSError:
-        return False
-
-
-def watch_engine(argv: list[str]) -> None:
-    """Exit this provider process once its engine is gone, checking every second.
-
-    A CLI killed with SIGKILL leaves its plugins running, and an orphaned provider would carry on with the
-    writes it was asked for, behind the back of the next run. The plugin's first argument is the engine's
-    address (host:port); it stops answering when the CLI has died.
-    """
-    global _engine
-    if _engine is not None or len(argv) < 2:
-        return
-    # The engine's address comes last, after any logging or tracing flags the CLI passes on.
-    host, _, port = argv[-1].rpartition(":")
-    if not host or not port.isdigit():
-        return
-    _engine = (host, int(port))
-
-    def watch(address: tuple[str, int]) -> None:
-        failures = 0
-        while True:
-            time.sleep(ENGINE_CHECK_S)
-            failures = 0 if _engine_alive(address) else failures + 1
-            if failures >= ENGINE_MISSES:  # not one failed connect: three in a row
-                os._exit(EXIT_ENGINE_GONE)
-
-    threading.Thread(target=watch, args=(_engine,), name="engine-watch", daemon=True).start()
-
-
-EXIT_ENGINE_GONE = 75
-
-
-def require_engine() -> None:
-    """Before a write: refuse it when the engine that asked for it has gone (a no-op outside a provider)."""
-    if _engine is not None and not any(_engine_alive(_engine) for _ in range(ENGINE_MISSES)):
-        raise EngineGone("the Pulumi CLI that started this provider has gone; nothing more is written")
-
-
-class CredentialGate:
-    """Until an API has answered once, a client's requests go one at a time; once it has refused the
-    credentials (401/403), nothing more is sent: a wrong key costs one request and gives one error."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._accepted = False
-        self._rejection: Exception | None = None
-
-    @contextmanager
-    def request(self) -> Iterator[None]:
-        if self._rejection is not None:
-            raise self._rejection
-        if self._accepted:
-            yield
-            return
-        with self._lock:
-            if self._rejection is not None:
-                raise self._rejection
-            yield
-
-    def answered(self, status: int, error: Exception | None = None) -> None:
-        if status in AUTH_FAILURES and error is not None:
-            self._rejection = error
-        elif status:
-            self._accepted = True
-
-
-def gave_up(api: str, status: int, seconds: float, status_url: str) -> str:
-    """The hint of an error that retries could not ride out: which API, for how long, and what to run next."""
-    what = "did not answer" if status == 0 else f"kept answering HTTP {status}"
-    return (
-        f"{api} {what} through {seconds:.0f} s of retries: it is down, overloaded or out of reach from here "
-        f"(network, proxy, firewall). Check {status_url}, then run `pulumi up` again: it carries on from where "
-        "this run stopped, with nothing made twice"
-    )
-
-
-class Outage:
-    """Once one request has given up on an API that does not answer, the others of this process do not wait
-    through the same retries: they fail at once, pointing to that first error (a refresh of a stack with many
-    resources would otherwise spend minutes repeating one message)."""
-
-    def __init__(self) -> None:
-        self._first: Exception | None = None
-
-    def refusal(self, api: str) -> str | None:
-        """Why a request is not sent, or None: it is sent."""
-        if self._first is None:
-            return None
-        return f"not sent: {api} did not answer a moment ago (the first error: {self._first})"
-
-    def record(self, error: Exception) -> None:
-        self._first = self._first or error
-
-
-class Snapshots:
-    """Lists that one run reads once and answers many resources' reads and lookups from.
-
-    A refresh reads each resource on its own; a list (a trunk's numbers, the numbers on one SIP host) answers
-    all of them in a number of calls that does not grow with the stack. A snapshot serves for a few seconds
-    and never past a write of this process (`written` counts them), so a read after our own write sees it;
-    what is missing from a snapshot is read on its own, so a resource changed by hand is still seen.
-
-    `lookups=True` marks a listing that only answers "is X there, who holds Y" before a resource is first
-    written (check and create). It serves past this process's writes: those put each resource where its own
-    config says, and no two resources want the same thing, so another resource's write cannot change the
-    answer. A caller that acts on a "present" or "held" answer confirms it fresh first, and a write that moves
-    something anywhere else (a spare dial prefix) runs inside `unsettled()`: until it has ended, lookups ask
-    fresh, and afterwards every lookup listing is taken again.
-    """
-
-    TTL_S = 10.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key_locks: dict[Hashable, threading.Lock] = {}
-        self._taken: dict[Hashable, tuple[float, int | None, Any]] = {}
-        self._unsettled = 0
-        self._settled = 0  # moves ended: a listing fetched across one is not kept
-        self.written = 0
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Around a write: a snapshot taken while it was in flight is not used afterwards either."""
-        self.written += 1
-        try:
-            yield
-        finally:
-            self.written += 1
-
-    def get(self, key: Hashable, fetch: Callable[[], Any], lookups: bool = False) -> Any:
-        if lookups and self._unsettled:
-            return fetch()
-        with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:  # concurrent reads of one key wait for the first one's list instead of each fetching it
-            with self._lock:
-                taken = self._taken.get(key)
-            if taken and taken[1] in (None, self.written) and time.monotonic() - taken[0] < self.TTL_S:
-                return taken[2]
-            settled, written = self._settled, (None if lookups else self.written)
-            value = fetch()
-            with self._lock:
-                if not (lookups and (self._unsettled or self._settled != settled)):
-                    self._taken[key] = (time.monotonic(), written, value)
-            return value
-
-    @contextmanager
-    def unsettled(self) -> Iterator[None]:
-        """Around a write that moves something where no config put it: lookup listings are not trusted while
-        it is in flight (whatever its outcome), and are all taken again after it."""
-        with self._lock:
-            self._unsettled += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._unsettled -= 1
-                self._settled += 1
-                self._taken = {k: v for k, v in self._taken.items() if v[1] is not None}
 
 
 ACCOUNT = "api_account"  # the output recording which account a resource lives in

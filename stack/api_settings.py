@@ -13,10 +13,11 @@ to say which source is in use.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -96,6 +97,15 @@ def plugin_config(environ: Mapping[str, str]) -> dict[str, Any]:
     """`pulumi-python:` config as the engine hands it to the provider plugin: {"twilio": {...}, ...}."""
     raw = json.loads(environ.get("PULUMI_CONFIG") or "{}")
     return {key: decode(value) for key, value in raw.items()}
+
+
+Settings = TypeVar("Settings")
+
+
+def in_plugin(read: Callable[[Mapping[str, Any], Mapping[str, str]], Settings]) -> Settings:
+    """An API's settings as a provider plugin reads them, at each command: `read` (twilio_settings or
+    liveagent_settings) over this process's environment and the config the engine hands over (plugin_config)."""
+    return read(plugin_config(os.environ), os.environ)
 
 
 def plain_text_secrets(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from liveagent_provider.client import LiveAgentClient
 from liveagent_provider.errors import LiveAgentApiError
-from provider_kit.base import AUTH_FAILURES
+from provider_kit.http import AUTH_FAILURES
 from stack import api_settings
 from twilio_provider.client import TwilioClient
 from twilio_provider.errors import TwilioApiError

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from deploy.cli import PROJECT_DIR
 from liveagent_provider.client import NUMBERS_PAGE, LiveAgentClient, LiveAgentSettings
 from liveagent_provider.errors import LiveAgentApiError
 from liveagent_provider.sip_number import put_with_prefix
+from provider_kit.retry import LIVEAGENT_RETRY, TWILIO_RETRY
 from tests.conftest import base_config
 from tests.engine import EngineStack, changes, strip_ansi
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
@@ -87,7 +89,9 @@ def test_every_request_the_client_sends_is_a_declared_spec_operation(make_stack,
 def test_client_retries_are_bounded_and_the_error_reads_like_an_answer(sandbox: Sandbox) -> None:
     sandbox.faults("twilio", rate=1.0, statuses=[503])
     client = TwilioClient(
-        TwilioSettings(SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retries=3, backoff_factor=0.01)
+        TwilioSettings(
+            SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retry=replace(TWILIO_RETRY, tries=4, backoff_s=0.01)
+        )
     )
     with pytest.raises(TwilioApiError) as failed:
         client.get(*paths.trunks())
@@ -98,7 +102,9 @@ def test_client_retries_are_bounded_and_the_error_reads_like_an_answer(sandbox: 
 
 def test_client_honours_retry_after(sandbox: Sandbox) -> None:
     sandbox.faults("liveagent", rate=1.0, statuses=[429], retry_after=1)
-    client = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, attempts=2))
+    client = LiveAgentClient(
+        LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, retry=replace(LIVEAGENT_RETRY, tries=2))
+    )
     started = time.monotonic()
     with pytest.raises(LiveAgentApiError) as failed:
         client.request("GET", "/ping")
@@ -399,12 +405,20 @@ def test_a_create_whose_answer_is_lost_after_the_write_is_not_sent_again(sandbox
         sandbox.faults(api, rate=1.0, statuses=[fault], methods=["POST"], timeout_ms=1500)
     twilio = TwilioClient(
         TwilioSettings(
-            SEED_ACCOUNT_SID, SEED_AUTH_TOKEN, sandbox.twilio_url, retries=3, backoff_factor=0.01, timeout=(2.0, 0.5)
+            SEED_ACCOUNT_SID,
+            SEED_AUTH_TOKEN,
+            sandbox.twilio_url,
+            retry=replace(TWILIO_RETRY, tries=4, backoff_s=0.01),
+            timeout=(2.0, 0.5),
         )
     )
     with pytest.raises(TwilioApiError):
         twilio.create(*paths.trunks(), {"FriendlyName": "lost answer"})
-    liveagent = LiveAgentClient(LiveAgentSettings(sandbox.liveagent_url, SEED_API_KEY, timeout=(2.0, 0.5), attempts=3))
+    liveagent = LiveAgentClient(
+        LiveAgentSettings(
+            sandbox.liveagent_url, SEED_API_KEY, timeout=(2.0, 0.5), retry=replace(LIVEAGENT_RETRY, tries=3)
+        )
+    )
     with pytest.raises(LiveAgentApiError):
         liveagent.add_number({"type": "S", "number": "+815012345678", "status": "A", "name": "lost answer"})
     assert [trunk["friendly_name"] for trunk in sandbox.trunks()] == ["lost answer"], "made once, not again"

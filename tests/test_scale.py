@@ -14,7 +14,7 @@ import pytest
 
 from deploy.cli import PROJECT_DIR, TOOLS_BIN
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
-from provider_kit.base import PROVIDER_WORKERS_ENV
+from provider_kit.plugin import PROVIDER_WORKERS_ENV
 from tests.engine import EngineStack, changes
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 from twilio_provider.client import TwilioClient, TwilioSettings
@@ -123,8 +123,11 @@ def test_the_launcher_falls_back_to_the_sdk_server_when_its_shape_changes(monkey
 
 LIMITED_PROCESS = """
 import sys
+from dataclasses import replace
 from liveagent_provider.client import LiveAgentClient, LiveAgentSettings
-settings = LiveAgentSettings(sys.argv[1], sys.argv[2], rate_requests=10, rate_window_s=3.0, max_retry_s=1.0, attempts=1)
+from provider_kit.retry import LIVEAGENT_RETRY
+retry = replace(LIVEAGENT_RETRY, tries=1, budget_s=1.0)
+settings = LiveAgentSettings(sys.argv[1], sys.argv[2], rate_requests=10, rate_window_s=3.0, retry=retry)
 client = LiveAgentClient(settings)
 for _ in range(10):
     client.request("GET", "/departments", params={"_page": 1, "_perPage": 100})

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from liveagent_provider.sip_number import SipNumberProvider
-from provider_kit.base import Snapshots
 from provider_kit.pickler_guard import install as _guard_pickler
+from provider_kit.snapshots import Snapshots
 from stack import rules
 from stack.config import ConfigError, parse
 from twilio_provider.credential import CredentialProvider, password_digest

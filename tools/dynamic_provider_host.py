@@ -4,7 +4,7 @@ The launcher (installed by tools/install-engine.sh as `.tools/bin/pulumi-resourc
 own `pulumi/dynamic/__main__.py` source with:
 - more worker threads: the SDK serves gRPC from `futures.ThreadPoolExecutor(max_workers=4)`, so at most four
   provider calls (each one or more API round trips) ran at once, whatever the engine's `--parallel`; the pool
-  is sized by `provider_kit.base.provider_workers()` instead;
+  is sized by `provider_kit.plugin.provider_workers()` instead;
 - named diffs: the SDK's `Diff` answers only "changed or not", so the engine's plan compared old and new
   inputs with secrets masked on both sides, and a changed password or a drift seen only in outputs was listed
   as unchanged; a diff of ours that names its properties (`provider_kit.diff.NamedDiff`) is handed to the
@@ -27,12 +27,12 @@ from typing import Any
 EXPECTED = "futures.ThreadPoolExecutor(max_workers=4)"
 DIFF_EXPECTED = "        return proto.DiffResponse(**fields)"
 MODULE = "pulumi.dynamic.__main__"
-DEFAULT_WORKERS = 64  # as provider_kit.base.DEFAULT_PROVIDER_WORKERS, when it cannot be imported
+DEFAULT_WORKERS = 64  # as provider_kit.plugin.DEFAULT_PROVIDER_WORKERS, when it cannot be imported
 
 
 def workers() -> int:
     try:
-        from provider_kit.base import provider_workers
+        from provider_kit.plugin import provider_workers
     except ImportError:
         return DEFAULT_WORKERS
     return provider_workers()

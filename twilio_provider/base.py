@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from provider_kit.base import ConfiguredProvider
 from provider_kit.diff import is_unknown
 from stack import api_settings
@@ -23,7 +21,7 @@ class TwilioProvider(ConfiguredProvider[TwilioClient]):
         return self.settings().source
 
     def settings(self) -> TwilioSettings:
-        return api_settings.twilio_settings(api_settings.plugin_config(os.environ), os.environ)
+        return api_settings.in_plugin(api_settings.twilio_settings)
 
     def new_client(self, settings: TwilioSettings) -> TwilioClient:
         return TwilioClient(settings)

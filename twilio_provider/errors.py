@@ -1,46 +1,38 @@
-"""The one exception type for every Twilio API error."""
+"""The one exception type for every Twilio API error, and how Twilio's error bodies read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
+
+import requests
+
+from provider_kit.http import ApiError, response_body
 
 
-class TwilioApiError(Exception):
+class TwilioApiError(ApiError):
     """A Twilio API call failed; carries what a person needs to act on it."""
 
-    def __init__(
-        self, status: int, code: int | None, message: str, method: str, url: str, more_info: str | None = None
-    ):
-        self.status = status
-        self.code = code
-        self.message = message
-        self.method = method
-        self.url = url
-        self.more_info = more_info
-        self.hint: str | None = None  # what to fix, when the failure is the caller's (e.g. refused credentials)
-        super().__init__(message)
+    api = "Twilio"
 
     @classmethod
-    def from_body(cls, status: int, body: Any, method: str, url: str) -> TwilioApiError:
+    def from_response(cls, response: requests.Response, method: str, url: str) -> Self:
+        return cls.from_body(response.status_code, response_body(response) or response.reason, method, url)
+
+    @classmethod
+    def from_body(cls, status: int, body: Any, method: str, url: str) -> Self:
+        """Twilio's error body: `{"code": 20404, "message": "…", "more_info": "https://…"}` (Voice v1: `detail`)."""
         if isinstance(body, dict):
             code = body.get("code")
             return cls(
                 status,
-                int(code) if isinstance(code, (int, float)) else None,
                 str(body.get("message") or body.get("detail") or "no message"),
                 method,
                 url,
-                body.get("more_info"),
+                code=int(code) if isinstance(code, (int, float)) else None,
+                more_info=body.get("more_info"),
             )
-        return cls(status, None, str(body)[:300] or "empty response", method, url)
+        return cls(status, str(body)[:300] or "empty response", method, url)
 
-    @property
-    def not_found(self) -> bool:
-        return self.status == 404
-
-    def __str__(self) -> str:
-        code = f" (Twilio error {self.code})" if self.code else ""
-        more = f"; see {self.more_info}" if self.more_info else ""
-        if self.hint:  # the fix first: a refused credential fails every resource of the run with this line
-            return f"{self.hint} (HTTP {self.status}{code} on {self.method} {self.url}: {self.message})"
-        return f"Twilio {self.method} {self.url} failed with HTTP {self.status}{code}: {self.message}{more}"
+    @classmethod
+    def no_answer(cls, error: requests.RequestException, method: str, url: str) -> Self:
+        return cls(0, f"no answer ({error.__class__.__name__})", method, url)

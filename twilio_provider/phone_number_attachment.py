@@ -67,7 +67,6 @@ def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]
             return number
     raise TwilioApiError(
         404,
-        None,
         f"{phone_number} is not a number this Twilio account owns. This tool never "
         "buys numbers: buy or port it in the Twilio console, then run `pulumi up` again",
         "GET",
@@ -153,7 +152,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         trunk_sid = props["trunk_sid"]
         other = on_another_trunk(number, trunk_sid)
         if other and not props.get("take_over"):
-            raise TwilioApiError(409, None, refusal(props["phone_number"], other), "POST", client.url("trunking", ""))
+            raise TwilioApiError(409, refusal(props["phone_number"], other), "POST", client.url("trunking", ""))
         self._attach(client, number, trunk_sid)
         outs = {**props, "phone_number_sid": number["sid"], "attached_trunk_sid": trunk_sid}
         return CreateResult(f"{trunk_sid}/{number['sid']}", outs)
