@@ -59,7 +59,7 @@ SCHEMA = Schema(
         group="profile",
         check=optional(rules.host_settings_problem),
     ),
-    Field("port", "port", response="", default=None, compared=False, group="profile"),
+    Field("port", "port", response="", default=None, compared=False, group="profile", decode=str),
     Field("number_id", response="id", output_only=True),
     Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
     Field("type", output_only=True),

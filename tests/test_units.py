@@ -26,7 +26,7 @@ BASE: dict[str, Any] = {
 
 def test_defaults_follow_the_guide() -> None:
     config = parse(BASE)
-    assert config.origination.uri == "sip:1-sip-la-sg.ladesk.com"
+    assert config.origination.sip_url == "sip:1-sip-la-sg.ladesk.com"
     assert config.termination_domain == "somethingliveagentjp.pstn.twilio.com"
     assert config.pinned_termination_host == "somethingliveagentjp.pstn.tokyo.twilio.com"
     assert config.trunk.secure is False
