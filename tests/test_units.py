@@ -12,6 +12,7 @@ import pytest
 from liveagent_provider.sip_number import SipNumberProvider
 from provider_kit.base import Snapshots
 from provider_kit.pickler_guard import install as _guard_pickler
+from provider_kit.schema import Field, Schema
 from stack import rules
 from stack.config import ConfigError, parse
 from twilio_provider.credential import CredentialProvider, password_digest
@@ -70,6 +71,27 @@ def test_trunk_diff_compares_outputs_and_never_replaces() -> None:
     news = TrunkProvider().check(olds, {"friendly_name": "LiveAgent", "domain_name": "b.pstn.twilio.com"}).inputs
     result = TrunkProvider().diff("TK1", olds, news)
     assert result.changes is True and result.replaces == []
+
+
+def test_a_field_declared_after_the_state_was_written_shows_no_change_at_its_default() -> None:
+    from liveagent_provider.sip_number import SCHEMA
+
+    news = SCHEMA.with_defaults({"number": "+815012345678", "name": "n"})
+    olds = {key: value for key, value in news.items() if key != "record_out_call"}  # state from before that field
+    assert SCHEMA.diff(olds, news).changes is False
+    assert SCHEMA.diff(olds, {**news, "record_out_call": True}).changes is True
+
+
+def test_a_component_hands_on_only_declared_fields_and_each_from_one_place() -> None:
+    from components.inputs import resource_inputs
+    from twilio_provider import trunk_credential_list
+
+    with pytest.raises(TypeError, match="not fields of this resource: trunk"):
+        resource_inputs(trunk_credential_list.SCHEMA, trunk="TK1", credential_list_sid="CL1")
+    config = parse({**BASE, "numbers": [{"number": "+815012345678", "name": "a", "department": "S", "dialPrefix": 1}]})
+    entry = config.numbers[0]
+    with pytest.raises(TypeError, match="number is held by more than one config model"):
+        resource_inputs(Schema(Field("number")), entry, entry)
 
 
 def test_password_change_is_detected_from_the_digest_alone() -> None:
