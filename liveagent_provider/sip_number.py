@@ -36,6 +36,8 @@ SCHEMA = Schema(
     Field("dial_prefix", "dial_out_prefix", "dial_out_prefix", check=rules.dial_prefix_problem),
     Field("host", "host"),
     Field("username", "user", "user"),
+    # The panel's advanced "auth user": empty, LiveAgent authenticates as `user` (the credential list's username).
+    Field("auth_user", "auth_user", default="", check=optional(rules.username_problem)),
     # Sent from our inputs on every write, kept from state where a response does not echo it.
     Field("password", "password", secret=True),
     # Sent when a number is created; changed afterwards only through PUT /phone_numbers/{id}/status.

@@ -119,10 +119,12 @@ class NumberConfig(_Model):
     dial_prefix: int = Field(alias="dialPrefix", description="short-dial prefix, 1 to 999")
     record_in_call: bool = Field(False, alias="recordInCall")
     record_out_call: bool = Field(False, alias="recordOutCall")
+    auth_user: str = Field("", alias="authUser", description="SIP user to authenticate as, if not credentials.username")
     adopt: bool = Field(False, description="take over a LiveAgent number that already exists")
     take_over: bool = Field(False, alias="takeOver", description="attach it even if it is on another trunk")
 
     _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
+    _auth_user = field_validator("auth_user")(_rule(lambda user: rules.username_problem(user) if user else None))
     _number = field_validator("number")(_phone_number)
 
 
