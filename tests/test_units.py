@@ -263,6 +263,17 @@ def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> N
     assert find_number(LooseFilter(), "+815012345670") is None  # type: ignore[arg-type]
 
 
+def test_an_auth_user_follows_the_username_rule_and_may_be_left_empty() -> None:
+    number = {"number": "+815012345678", "name": "a", "department": "S", "dialPrefix": 1, "authUser": "agent@home"}
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "numbers": [number]})
+    assert "twilio-liveagent:numbers[0].authUser: must be 1 to 32 letters or digits" in str(failed.value)
+    assert parse({**BASE, "numbers": [{**number, "authUser": ""}]}).numbers[0].auth_user == ""
+    from liveagent_provider.sip_number import SCHEMA
+
+    assert "auth_user" in {failure.property for failure in SCHEMA.check({"auth_user": "agent@home"}).failures}
+
+
 def test_a_bad_sip_profile_config_names_each_key() -> None:
     profile = {"profileFrom": "050-1234", "hostSettings": "not json", "port": 70000, "providerid": "x"}
     with pytest.raises(ConfigError) as failed:

@@ -17,7 +17,7 @@ NUMBERS = [
 
 def config(numbers: int = 2, countries: list[str] | None = None, **trunk: Any) -> dict[str, Any]:
     raw = copy.deepcopy(BASE)
-    raw["numbers"] = NUMBERS[:numbers]
+    raw["numbers"] = copy.deepcopy(NUMBERS[:numbers])
     raw["outboundCountries"] = countries if countries is not None else ["JP", "US"]
     raw["trunk"].update(trunk)
     return raw
@@ -103,7 +103,7 @@ def test_every_api_resource_uses_the_provider_without_inputs() -> None:
 
 def test_every_number_setting_of_the_config_reaches_its_twilio_and_liveagent_resources() -> None:
     raw = config(numbers=1)
-    raw["numbers"][0].update(recordInCall=True, recordOutCall=True, takeOver=True)
+    raw["numbers"][0].update(recordInCall=True, recordOutCall=True, authUser="agent01", takeOver=True)
     raw["liveagentNumber"] = {"profileFrom": "+815012340000", "providerId": "p1", "hostSettings": "{}", "port": 5060}
     resources = planned(raw)
     [attachment] = by_type(resources, "twilio:PhoneNumberAttachment")
@@ -116,6 +116,7 @@ def test_every_number_setting_of_the_config_reaches_its_twilio_and_liveagent_res
         "dial_prefix": 1,
         "record_in_call": True,
         "record_out_call": True,
+        "auth_user": "agent01",
         "profile_from": "+815012340000",
         "provider_id": "p1",
         "host_settings": "{}",
@@ -154,3 +155,9 @@ def test_every_origination_and_credential_setting_reaches_its_resource() -> None
     password = credential.inputs["password"]
     assert isinstance(password, dict) and password.get("value") == raw["credentials"]["password"], "a secret output"
     assert len(password) == 2, "the secret signature and the value, nothing else"
+
+
+def test_a_number_without_an_auth_user_asks_for_none() -> None:
+    """Left out, `authUser` is sent empty: LiveAgent authenticates as the credential's username, and an auth user
+    set by hand in the panel is put back to none."""
+    assert {s.inputs["auth_user"] for s in by_type(planned(config(numbers=2)), "liveagent:SipNumber")} == {""}
