@@ -31,7 +31,7 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StackConfig, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:index:TwilioLiveAgentIntegration", name, None, opts)
-        self.config = args  # read by the steps below
+        self._config = args  # what each step below reads
         self.trunk = self._sip_trunk()  # step 1
         self.credentials = self._termination_credentials()  # step 2
         self.origination = self._origination()  # step 3
@@ -61,21 +61,21 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
 
     def _sip_trunk(self) -> SipTrunk:
         """Step 1: the trunk, with its termination URI (step 2's first half) and the host pinned to its edge."""
-        return SipTrunk("sip-trunk", SipTrunkArgs(self.config.trunk, adopt=self.config.adopt), self._child)
+        return SipTrunk("sip-trunk", SipTrunkArgs(self._config.trunk, adopt=self._config.adopt), self._child)
 
     def _termination_credentials(self) -> CredentialList:
         """Step 2: the credential list, its one credential, and the list on the trunk."""
-        args = CredentialListArgs(self.config.credentials, self.trunk.trunk_sid, adopt=self.config.adopt)
+        args = CredentialListArgs(self._config.credentials, self.trunk.trunk_sid, adopt=self._config.adopt)
         return CredentialList("termination-credentials", args, self._child)
 
     def _origination(self) -> OriginationUrl:
         """Step 3: the trunk sends inbound calls to LiveAgent's SIP server."""
-        args = OriginationUrlArgs(self.config.origination, self.trunk.trunk_sid, adopt=self.config.adopt)
+        args = OriginationUrlArgs(self._config.origination, self.trunk.trunk_sid, adopt=self._config.adopt)
         return OriginationUrl("origination", args, self._child)
 
     def _dialing_permissions(self) -> DialingPermissions | None:
         """After step 5: the countries agents may call, when the config lists any."""
-        countries = self.config.outbound_countries
+        countries = self._config.outbound_countries
         return DialingPermissions("outbound", DialingPermissionsArgs(countries), self._child) if countries else None
 
     def _route(self, entry: NumberConfig) -> pulumi.Output[dict[str, object]]:
@@ -90,12 +90,12 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
 
     def _attach(self, entry: NumberConfig) -> PhoneNumberAttachment:
         """Step 4: an owned number added to the trunk."""
-        args = PhoneNumberAttachmentArgs(entry, self.trunk.trunk_sid, trunk_domain=self.config.termination_domain)
+        args = PhoneNumberAttachmentArgs(entry, self.trunk.trunk_sid, trunk_domain=self._config.termination_domain)
         return PhoneNumberAttachment(f"{number_slug(entry.number)}-twilio", args, self._child)
 
     def _liveagent_number(self, entry: NumberConfig, attachment: PhoneNumberAttachment) -> LiveAgentSipNumber:
         """Step 5: the number in LiveAgent, with the host and credential of steps 1 and 2 handed on."""
-        config = self.config
+        config = self._config
         args = LiveAgentSipNumberArgs(
             entry,
             config.liveagent_number,
