@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 import pulumi
-from pydantic import BaseModel
 
-from stack import rules
-from stack.config import StackConfig
+from stack.config import NumberConfig, StackConfig
 
 from .credential_list import CredentialList, CredentialListArgs
 from .dialing_permissions import DialingPermissions, DialingPermissionsArgs
@@ -26,18 +22,6 @@ def number_slug(e164: str) -> str:
     return "n" + re.sub(r"\D", "", e164)
 
 
-def _number_outputs(dial_prefix: int) -> Callable[[list[Any]], dict[str, object]]:
-    def build(ids: list[Any]) -> dict[str, object]:
-        return {"twilio_sid": ids[0], "liveagent_id": ids[1], "dial_prefix": dial_prefix}
-
-    return build
-
-
-def same_named(config: BaseModel, args_type: type[Any]) -> dict[str, Any]:
-    """The config values whose names the component's arguments share (snake_case on both sides)."""
-    return {f.name: getattr(config, f.name) for f in fields(args_type) if f.name in type(config).model_fields}
-
-
 class TwilioLiveAgentIntegration(pulumi.ComponentResource):
     trunk_sid: pulumi.Output[str]
     termination_uri: pulumi.Output[str]
@@ -47,93 +31,16 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StackConfig, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:index:TwilioLiveAgentIntegration", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        trunk_config = args.trunk
-        recovery = trunk_config.disaster_recovery
-        self.trunk = SipTrunk(
-            "sip-trunk",
-            SipTrunkArgs(
-                **same_named(trunk_config, SipTrunkArgs),
-                disaster_recovery_url=recovery.url if recovery else None,
-                disaster_recovery_method=recovery.method if recovery else rules.DEFAULT_HTTP_METHOD,
-                recording_mode=trunk_config.recording.mode,
-                recording_trim=trunk_config.recording.trim,
-                adopt=args.adopt,
-            ),
-            child,
-        )
-        trunk_sid = self.trunk.trunk_sid
-        password = pulumi.Output.secret(args.credentials.password.get_secret_value())
-        self.credentials = CredentialList(
-            "termination-credentials",
-            CredentialListArgs(
-                trunk_sid=trunk_sid,
-                list_name=args.credentials.list_name,
-                username=args.credentials.username,
-                password=password,
-                adopt=args.adopt,
-            ),
-            child,
-        )
-        origination = args.origination
-        self.origination = OriginationUrl(
-            "origination",
-            OriginationUrlArgs(
-                trunk_sid=trunk_sid,
-                sip_url=origination.uri,
-                friendly_name=origination.friendly_name,
-                weight=origination.weight,
-                priority=origination.priority,
-                enabled=origination.enabled,
-                keep_others=origination.keep_others,
-                adopt=args.adopt,
-            ),
-            child,
-        )
-        self.dialing = (
-            DialingPermissions("outbound", DialingPermissionsArgs(countries=args.outbound_countries), child)
-            if args.outbound_countries
-            else None
-        )
+        self._config = args  # what each step below reads
+        self.trunk = self._sip_trunk()  # step 1
+        self.credentials = self._termination_credentials()  # step 2
+        self.origination = self._origination()  # step 3
+        # Outbound calls, after step 5 in the guide: account-wide, they wait for no number, and are registered
+        # before the numbers, as they always were, so a preview lists the resources in the same order.
+        self.dialing = self._dialing_permissions()
+        numbers = {entry.number: self._route(entry) for entry in args.numbers}  # steps 4 and 5, number by number
 
-        numbers: dict[str, pulumi.Output[dict[str, object]]] = {}
-        for entry in args.numbers:
-            slug = number_slug(entry.number)
-            attachment = PhoneNumberAttachment(
-                f"{slug}-twilio",
-                PhoneNumberAttachmentArgs(
-                    trunk_sid=trunk_sid,
-                    phone_number=entry.number,
-                    trunk_domain=args.termination_domain,
-                    take_over=entry.take_over,
-                ),
-                child,
-            )
-            # Twilio first: the LiveAgent number points at a credential and a route that already exist, so a
-            # changed password reaches Twilio before LiveAgent within one `pulumi up`.
-            sip_number = LiveAgentSipNumber(
-                f"{slug}-liveagent",
-                LiveAgentSipNumberArgs(
-                    number=entry.number,
-                    name=entry.name,
-                    department_name=entry.department,
-                    dial_prefix=entry.dial_prefix,
-                    host=self.trunk.pinned_termination_host,
-                    username=self.credentials.username,
-                    password=password,
-                    record_in_call=entry.record_in_call,
-                    record_out_call=entry.record_out_call,
-                    adopt=entry.adopt or args.adopt,
-                    stack_numbers=tuple(n.number for n in args.numbers),
-                    **same_named(args.liveagent_number, LiveAgentSipNumberArgs),
-                ),
-                pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials]),
-            )
-            numbers[entry.number] = pulumi.Output.all(attachment.phone_number_sid, sip_number.number_id).apply(
-                _number_outputs(entry.dial_prefix)
-            )
-
-        self.trunk_sid = trunk_sid
+        self.trunk_sid = self.trunk.trunk_sid
         self.termination_uri = self.trunk.termination_uri
         self.pinned_termination_host = self.trunk.pinned_termination_host
         self.origination_uri = self.origination.sip_url
@@ -147,3 +54,58 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
                 "numbers": self.numbers,
             }
         )
+
+    @property
+    def _child(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self)
+
+    def _sip_trunk(self) -> SipTrunk:
+        """Step 1: the trunk, with its termination URI (step 2's first half) and the host pinned to its edge."""
+        return SipTrunk("sip-trunk", SipTrunkArgs(self._config.trunk, adopt=self._config.adopt), self._child)
+
+    def _termination_credentials(self) -> CredentialList:
+        """Step 2: the credential list, its one credential, and the list on the trunk."""
+        args = CredentialListArgs(self._config.credentials, self.trunk.trunk_sid, adopt=self._config.adopt)
+        return CredentialList("termination-credentials", args, self._child)
+
+    def _origination(self) -> OriginationUrl:
+        """Step 3: the trunk sends inbound calls to LiveAgent's SIP server."""
+        args = OriginationUrlArgs(self._config.origination, self.trunk.trunk_sid, adopt=self._config.adopt)
+        return OriginationUrl("origination", args, self._child)
+
+    def _dialing_permissions(self) -> DialingPermissions | None:
+        """After step 5: the countries agents may call, when the config lists any."""
+        countries = self._config.outbound_countries
+        return DialingPermissions("outbound", DialingPermissionsArgs(countries), self._child) if countries else None
+
+    def _route(self, entry: NumberConfig) -> pulumi.Output[dict[str, object]]:
+        """Steps 4 and 5 for one number: on the trunk in Twilio, then in LiveAgent; what the stack exports of it."""
+        attachment = self._attach(entry)
+        sip_number = self._liveagent_number(entry, attachment)
+
+        def exported(ids: list[Any]) -> dict[str, object]:
+            return {"twilio_sid": ids[0], "liveagent_id": ids[1], "dial_prefix": entry.dial_prefix}
+
+        return pulumi.Output.all(attachment.phone_number_sid, sip_number.number_id).apply(exported)
+
+    def _attach(self, entry: NumberConfig) -> PhoneNumberAttachment:
+        """Step 4: an owned number added to the trunk."""
+        args = PhoneNumberAttachmentArgs(entry, self.trunk.trunk_sid, trunk_domain=self._config.termination_domain)
+        return PhoneNumberAttachment(f"{number_slug(entry.number)}-twilio", args, self._child)
+
+    def _liveagent_number(self, entry: NumberConfig, attachment: PhoneNumberAttachment) -> LiveAgentSipNumber:
+        """Step 5: the number in LiveAgent, with the host and credential of steps 1 and 2 handed on."""
+        config = self._config
+        args = LiveAgentSipNumberArgs(
+            entry,
+            config.liveagent_number,
+            host=self.trunk.pinned_termination_host,
+            username=self.credentials.username,
+            password=config.credentials.password,
+            adopt=entry.adopt or config.adopt,
+            stack_numbers=tuple(n.number for n in config.numbers),
+        )
+        # Twilio first: the LiveAgent number points at a credential and a route that already exist, so a changed
+        # password reaches Twilio before LiveAgent within one `pulumi up`.
+        after_twilio = pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials])
+        return LiveAgentSipNumber(f"{number_slug(entry.number)}-liveagent", args, after_twilio)

@@ -6,18 +6,20 @@ from dataclasses import dataclass
 
 import pulumi
 
+from stack.config import NumberConfig
 from twilio_provider import phone_number_attachment
+
+from .inputs import resource_inputs
 
 
 @dataclass(frozen=True)
 class PhoneNumberAttachmentArgs:
+    config: NumberConfig
+    """The number's entry in the stack config: its E.164 (a number the account owns already) and `takeOver`
+    (attach it even if it is on another trunk, moving it, and its calls, to this one)."""
     trunk_sid: pulumi.Input[str]
-    phone_number: str
-    """E.164; must already be a number of the account."""
     trunk_domain: str | None = None
     """The trunk's termination domain: tells, at preview, whether a number sits on our trunk or another."""
-    take_over: bool = False
-    """Attach it even if it is on another trunk (moving it, and its calls, to this one)."""
 
 
 class PhoneNumberAttachment(pulumi.ComponentResource):
@@ -25,15 +27,10 @@ class PhoneNumberAttachment(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PhoneNumberAttachmentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:PhoneNumberAttachment", name, None, opts)
+        schema = phone_number_attachment.SCHEMA
+        inputs = resource_inputs(schema, args.config, trunk_sid=args.trunk_sid, trunk_domain=args.trunk_domain)
         self.attachment = phone_number_attachment.PhoneNumberAttachment(
-            f"{name}-attachment",
-            {
-                "trunk_sid": args.trunk_sid,
-                "phone_number": args.phone_number,
-                "trunk_domain": args.trunk_domain,
-                "take_over": args.take_over,
-            },
-            pulumi.ResourceOptions(parent=self),
+            f"{name}-attachment", inputs, pulumi.ResourceOptions(parent=self)
         )
         self.phone_number_sid = self.attachment.phone_number_sid
         self.register_outputs({"phone_number_sid": self.phone_number_sid})

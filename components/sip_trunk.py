@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import pulumi
 
 from stack import rules
+from stack.config import TrunkConfig
 from twilio_provider import trunk
+
+from .inputs import resource_inputs
 
 
 @dataclass(frozen=True)
 class SipTrunkArgs:
-    friendly_name: str
-    domain_prefix: str
-    """The termination SIP URI is `<domain_prefix>.pstn.twilio.com`."""
-    edge: str | None = rules.DEFAULT_EDGE
-    """Edge (or legacy region, e.g. jp1) of the pinned host; derived, never sent to Twilio."""
-    disaster_recovery_url: str | None = None
-    disaster_recovery_method: str = rules.DEFAULT_HTTP_METHOD
-    transfer_mode: str = rules.DEFAULT_TRANSFER_MODE
-    transfer_caller_id: str = rules.DEFAULT_TRANSFER_CALLER_ID
-    cnam_lookup_enabled: bool = False
-    recording_mode: str = rules.DEFAULT_RECORDING_MODE
-    recording_trim: str = rules.DEFAULT_RECORDING_TRIM
+    config: TrunkConfig
+    """The stack config's `trunk`: every setting of the trunk, and the prefix and edge of its domain."""
     adopt: bool = False
     """Take over a trunk with this domain made by hand, whatever its settings."""
 
@@ -37,18 +30,16 @@ class SipTrunk(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SipTrunkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("twilio-liveagent:twilio:SipTrunk", name, None, opts)
-        domain = rules.termination_domain(args.domain_prefix)
-        # Every argument named like a field of the trunk goes to it as it is: a new trunk setting is its
-        # `Field` in the provider, its config key, and its argument here.
-        settings = {f.name: getattr(args, f.name) for f in fields(args) if f.name in trunk.SCHEMA.by_name}
+        config = args.config
+        domain = rules.termination_domain(config.domain_prefix)
         self.trunk = trunk.Trunk(
             f"{name}-trunk",
-            {**settings, "domain_name": domain, "secure": False},
+            resource_inputs(trunk.SCHEMA, config, domain_name=domain, adopt=args.adopt),
             pulumi.ResourceOptions(parent=self),
         )
         self.trunk_sid = self.trunk.id
         self.termination_uri = self.trunk.domain_name
-        pinned = rules.pinned_termination_host(args.domain_prefix, args.edge)
+        pinned = rules.pinned_termination_host(config.domain_prefix, config.edge)
         # Tied to the trunk so dependants wait for it, but computed here: Twilio never stores it.
         self.pinned_termination_host = self.trunk.domain_name.apply(lambda _: pinned)
         self.register_outputs(

@@ -35,6 +35,8 @@ SCHEMA = Schema(
     Field("dial_prefix", "dial_out_prefix", "dial_out_prefix", check=rules.dial_prefix_problem),
     Field("host", "host"),
     Field("username", "user", "user"),
+    # The panel's advanced "auth user": empty, LiveAgent authenticates as `user` (the credential list's username).
+    Field("auth_user", "auth_user", default="", check=optional(rules.username_problem)),
     # Sent from our inputs on every write, kept from state where a response does not echo it.
     Field("password", "password", secret=True),
     # Sent when a number is created; changed afterwards only through PUT /phone_numbers/{id}/status.
@@ -58,7 +60,7 @@ SCHEMA = Schema(
         group="profile",
         check=optional(rules.host_settings_problem),
     ),
-    Field("port", "port", response="", default=None, compared=False, group="profile"),
+    Field("port", "port", response="", default=None, compared=False, group="profile", decode=str),
     Field("number_id", response="id", output_only=True),
     Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
     Field("type", output_only=True),

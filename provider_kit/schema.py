@@ -1,9 +1,11 @@
 """Each dynamic resource's properties, declared once: request building, response parsing, check and diff
 all follow from one `Schema` of `Field`s, the way a Terraform provider's schema map drives its resource.
 
-A field says what our property is called, what the API calls it when we send it and where it sits in a
-response, its default, whether a change replaces the resource, whether it is secret, and its rule from
-`rules.py`. Adding a setting to a resource is one `Field` here plus its config key.
+A field says what our property is called, where the stack config holds it, what the API calls it when we
+send it and where it sits in a response, its default, whether a change replaces the resource, whether it is
+secret, and its rule from `stack/rules.py`. Components build a resource's inputs from the validated config
+through these declarations (`components/inputs.py`), so adding a setting to a resource is its `Field` in the
+provider's module, its attribute in the config model (`stack/config.py`) and its description in `Pulumi.yaml`.
 """
 
 from __future__ import annotations
@@ -51,12 +53,16 @@ class Field:
     """For an enum: the values allowed (a rule of its own)."""
     encode: Callable[[Any], str] = form_value
     decode: Callable[[Any], Any] | None = None
+    """How a value from a response, or from the stack config, becomes ours (LiveAgent keeps `port` as text)."""
     output_only: bool = False
     """Computed by the API (a SID): read back, never an input."""
     compared: bool = True
     """Part of the diff; False for a write-only value that the provider compares its own way."""
     group: str = ""
     """Requests that carry it, where one resource is written through more than one endpoint."""
+    config: str | None = None
+    """Where the validated stack config holds it, dotted into nested models (`recording.mode`); by default our
+    name. What no config model holds (another resource's SID, the stack-wide `adopt`) the component hands on."""
 
     @property
     def rule(self) -> Callable[[Any], str | None] | None:
@@ -108,7 +114,10 @@ class Schema:
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any], delete_before_replace: bool = False) -> NamedDiff:
         replacing = [f.name for f in self.fields if f.replaces]
-        return diff_result(dict(olds), dict(news), self.inputs, replacing, delete_before_replace)
+        # A field declared after the state was written is at its default until a refresh reads it: a stack that
+        # leaves a new setting unset shows no change, even with `--refresh=false`.
+        olds = {**{name: value for name, value in self.defaults.items() if name not in olds}, **olds}
+        return diff_result(olds, dict(news), self.inputs, replacing, delete_before_replace)
 
     def to_api(self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None) -> dict[str, str]:
         """The request parameters of the fields in `group` (or just `only`), defaults for those left out."""

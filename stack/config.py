@@ -93,14 +93,14 @@ class TrunkConfig(_Model):
 
 
 class OriginationConfig(_Model):
-    uri: str = Field(rules.DEFAULT_ORIGINATION_URI, description="where Twilio sends inbound calls")
+    sip_url: str = Field(rules.DEFAULT_ORIGINATION_URI, alias="uri", description="where Twilio sends inbound calls")
     weight: int = Field(rules.DEFAULT_ORIGINATION_WEIGHT, ge=rules.WEIGHT_RANGE[0], le=rules.WEIGHT_RANGE[1])
     priority: int = Field(rules.DEFAULT_ORIGINATION_PRIORITY, ge=rules.PRIORITY_RANGE[0], le=rules.PRIORITY_RANGE[1])
     enabled: bool = True
     friendly_name: str = Field("LiveAgent", alias="friendlyName", min_length=1, max_length=rules.FRIENDLY_NAME_MAX)
     keep_others: bool = Field(False, alias="keepOthers", description="leave other origination URLs on the trunk")
 
-    _sip = field_validator("uri")(_rule(rules.sip_uri_problem))
+    _sip = field_validator("sip_url")(_rule(rules.sip_uri_problem))
 
 
 class CredentialsConfig(_Model):
@@ -115,14 +115,16 @@ class CredentialsConfig(_Model):
 class NumberConfig(_Model):
     number: str = Field(description="E.164, e.g. +815012345678")
     name: str = Field(min_length=1, max_length=rules.NUMBER_NAME_MAX, description="the name shown in LiveAgent")
-    department: str = Field(min_length=1, description="LiveAgent department (team) name")
+    department_name: str = Field(min_length=1, alias="department", description="LiveAgent department (team) name")
     dial_prefix: int = Field(alias="dialPrefix", description="short-dial prefix, 1 to 999")
     record_in_call: bool = Field(False, alias="recordInCall")
     record_out_call: bool = Field(False, alias="recordOutCall")
+    auth_user: str = Field("", alias="authUser", description="SIP user to authenticate as, if not credentials.username")
     adopt: bool = Field(False, description="take over a LiveAgent number that already exists")
     take_over: bool = Field(False, alias="takeOver", description="attach it even if it is on another trunk")
 
     _prefix = field_validator("dial_prefix")(_rule(rules.dial_prefix_problem))
+    _auth_user = field_validator("auth_user")(_rule(lambda user: rules.username_problem(user) if user else None))
     _number = field_validator("number")(_phone_number)
 
 

@@ -78,6 +78,7 @@ def mismatches(sandbox: Sandbox, config: dict[str, Any]) -> list[str]:
         expect(f"{where} dial_out_prefix", number["dial_out_prefix"], entry["dialPrefix"])
         expect(f"{where} host", number["host"], f"{prefix}.pstn.tokyo.twilio.com")
         expect(f"{where} user", number["user"], config["credentials"]["username"])
+        expect(f"{where} auth_user", number.get("auth_user", ""), entry.get("authUser", ""))
         expect(f"{where} password", number["password"], config["credentials"]["password"])
 
     countries = twilio["countries"]

@@ -80,6 +80,7 @@ EDITS: dict[str, Callable[[Sandbox], Any]] = {
     "change the LiveAgent host": lambda s: s.liveagent_edit(_la(s), host="wrong.pstn.twilio.com"),
     "change the LiveAgent department": lambda s: s.liveagent_edit(_la(s), departmentid="d0000002"),
     "change the LiveAgent dial prefix": lambda s: s.liveagent_edit(_la(s), dial_out_prefix=77),
+    "set an auth user on the LiveAgent number": lambda s: s.liveagent_edit(_la(s), auth_user="handmade01"),
     "deactivate the LiveAgent number": lambda s: s.liveagent(
         "PUT", f"/phone_numbers/{_la(s)}/status", form={"status": "I"}
     ),
@@ -154,6 +155,11 @@ def test_config_changes_converge_in_one_up_each(make_stack, sandbox: Sandbox) ->
     stack.configure(config)
     result = stack.up()
     assert changes(result.summary.resource_changes or {}) == {"replace": 1, "update": 2}  # username is immutable
+    assert_converged(sandbox, config)
+
+    config["numbers"][0]["authUser"] = "testuser02"
+    stack.configure(config)
+    assert changes(stack.up().summary.resource_changes or {}) == {"update": 1}
     assert_converged(sandbox, config)
 
 

@@ -253,6 +253,7 @@ def test_a_number_the_account_does_not_own_is_never_bought(make_stack, sandbox: 
         ("dialPrefix", 42, "dial_out_prefix", 42),
         ("recordInCall", True, "record_in_call", True),
         ("recordOutCall", True, "record_out_call", True),
+        ("authUser", "testuser01", "auth_user", "testuser01"),
     ],
 )
 def test_each_managed_liveagent_field_updates_in_place(

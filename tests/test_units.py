@@ -11,6 +11,7 @@ import pytest
 
 from liveagent_provider.sip_number import SipNumberProvider
 from provider_kit.pickler_guard import install as _guard_pickler
+from provider_kit.schema import Field, Schema
 from provider_kit.snapshots import Snapshots
 from stack import rules
 from stack.config import ConfigError, parse
@@ -26,7 +27,7 @@ BASE: dict[str, Any] = {
 
 def test_defaults_follow_the_guide() -> None:
     config = parse(BASE)
-    assert config.origination.uri == "sip:1-sip-la-sg.ladesk.com"
+    assert config.origination.sip_url == "sip:1-sip-la-sg.ladesk.com"
     assert config.termination_domain == "somethingliveagentjp.pstn.twilio.com"
     assert config.pinned_termination_host == "somethingliveagentjp.pstn.tokyo.twilio.com"
     assert config.trunk.secure is False
@@ -70,6 +71,27 @@ def test_trunk_diff_compares_outputs_and_never_replaces() -> None:
     news = TrunkProvider().check(olds, {"friendly_name": "LiveAgent", "domain_name": "b.pstn.twilio.com"}).inputs
     result = TrunkProvider().diff("TK1", olds, news)
     assert result.changes is True and result.replaces == []
+
+
+def test_a_field_declared_after_the_state_was_written_shows_no_change_at_its_default() -> None:
+    from liveagent_provider.sip_number import SCHEMA
+
+    news = SCHEMA.with_defaults({"number": "+815012345678", "name": "n"})
+    olds = {key: value for key, value in news.items() if key != "record_out_call"}  # state from before that field
+    assert SCHEMA.diff(olds, news).changes is False
+    assert SCHEMA.diff(olds, {**news, "record_out_call": True}).changes is True
+
+
+def test_a_component_hands_on_only_declared_fields_and_each_from_one_place() -> None:
+    from components.inputs import resource_inputs
+    from twilio_provider import trunk_credential_list
+
+    with pytest.raises(TypeError, match="not fields of this resource: trunk"):
+        resource_inputs(trunk_credential_list.SCHEMA, trunk="TK1", credential_list_sid="CL1")
+    config = parse({**BASE, "numbers": [{"number": "+815012345678", "name": "a", "department": "S", "dialPrefix": 1}]})
+    entry = config.numbers[0]
+    with pytest.raises(TypeError, match="number is held by more than one config model"):
+        resource_inputs(Schema(Field("number")), entry, entry)
 
 
 def test_password_change_is_detected_from_the_digest_alone() -> None:
@@ -239,6 +261,17 @@ def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> N
     found = find_number(LooseFilter(), "+815012345678")  # type: ignore[arg-type]
     assert found is not None and found["id"] == "2"
     assert find_number(LooseFilter(), "+815012345670") is None  # type: ignore[arg-type]
+
+
+def test_an_auth_user_follows_the_username_rule_and_may_be_left_empty() -> None:
+    number = {"number": "+815012345678", "name": "a", "department": "S", "dialPrefix": 1, "authUser": "agent@home"}
+    with pytest.raises(ConfigError) as failed:
+        parse({**BASE, "numbers": [number]})
+    assert "twilio-liveagent:numbers[0].authUser: must be 1 to 32 letters or digits" in str(failed.value)
+    assert parse({**BASE, "numbers": [{**number, "authUser": ""}]}).numbers[0].auth_user == ""
+    from liveagent_provider.sip_number import SCHEMA
+
+    assert "auth_user" in {failure.property for failure in SCHEMA.check({"auth_user": "agent@home"}).failures}
 
 
 def test_a_bad_sip_profile_config_names_each_key() -> None:

@@ -17,7 +17,7 @@ NUMBERS = [
 
 def config(numbers: int = 2, countries: list[str] | None = None, **trunk: Any) -> dict[str, Any]:
     raw = copy.deepcopy(BASE)
-    raw["numbers"] = NUMBERS[:numbers]
+    raw["numbers"] = copy.deepcopy(NUMBERS[:numbers])
     raw["outboundCountries"] = countries if countries is not None else ["JP", "US"]
     raw["trunk"].update(trunk)
     return raw
@@ -99,3 +99,65 @@ def test_every_api_resource_uses_the_provider_without_inputs() -> None:
     assert dynamic and all(
         (r.provider or "").endswith("pulumi:providers:pulumi-python::apis::apis-id") for r in dynamic
     ), [r.provider for r in dynamic]
+
+
+def test_every_number_setting_of_the_config_reaches_its_twilio_and_liveagent_resources() -> None:
+    raw = config(numbers=1)
+    raw["numbers"][0].update(recordInCall=True, recordOutCall=True, authUser="agent01", takeOver=True)
+    raw["liveagentNumber"] = {"profileFrom": "+815012340000", "providerId": "p1", "hostSettings": "{}", "port": 5060}
+    resources = planned(raw)
+    [attachment] = by_type(resources, "twilio:PhoneNumberAttachment")
+    assert (attachment.inputs["phone_number"], attachment.inputs["take_over"]) == ("+815012345678", True)
+    [sip_number] = by_type(resources, "liveagent:SipNumber")
+    expected = {
+        "number": "+815012345678",
+        "name": "Tokyo main",
+        "department_name": "Support",
+        "dial_prefix": 1,
+        "record_in_call": True,
+        "record_out_call": True,
+        "auth_user": "agent01",
+        "profile_from": "+815012340000",
+        "provider_id": "p1",
+        "host_settings": "{}",
+        "port": "5060",  # LiveAgent keeps the port as text
+    }
+    assert {key: sip_number.inputs[key] for key in expected} == expected
+    assert "take_over" not in sip_number.inputs and "dialPrefix" not in sip_number.inputs
+
+
+def test_the_number_adopt_and_the_stack_adopt_each_take_over_a_liveagent_number() -> None:
+    raw = config(numbers=2)
+    raw["numbers"][0]["adopt"] = True
+    adopted = {s.inputs["number"]: s.inputs["adopt"] for s in by_type(planned(raw), "liveagent:SipNumber")}
+    assert adopted == {"+815012345678": True, "+815012345679": False}
+    raw["adopt"] = True
+    resources = planned(raw)
+    assert all(s.inputs["adopt"] for s in by_type(resources, "liveagent:SipNumber"))
+    for kind in ("twilio:Trunk", "twilio:CredentialList", "twilio:Credential", "twilio:OriginationUrl"):
+        assert [r.inputs["adopt"] for r in by_type(resources, kind)] == [True], kind
+
+
+def test_every_origination_and_credential_setting_reaches_its_resource() -> None:
+    raw = config(numbers=0)
+    raw["origination"] = {"uri": "sip:lb.example.com", "weight": 3, "priority": 7, "enabled": False}
+    raw["origination"].update(friendlyName="Inbound", keepOthers=True)
+    raw["credentials"]["listName"] = "Agents"
+    resources = planned(raw)
+    [origination] = by_type(resources, "twilio:OriginationUrl")
+    expected = {"sip_url": "sip:lb.example.com", "weight": 3, "priority": 7, "enabled": False}
+    expected.update(friendly_name="Inbound", keep_others=True)
+    assert {key: origination.inputs[key] for key in expected} == expected
+    [credential_list] = by_type(resources, "twilio:CredentialList")
+    assert credential_list.inputs["friendly_name"] == "Agents"
+    [credential] = by_type(resources, "twilio:Credential")
+    assert credential.inputs["username"] == raw["credentials"]["username"]
+    password = credential.inputs["password"]
+    assert isinstance(password, dict) and password.get("value") == raw["credentials"]["password"], "a secret output"
+    assert len(password) == 2, "the secret signature and the value, nothing else"
+
+
+def test_a_number_without_an_auth_user_asks_for_none() -> None:
+    """Left out, `authUser` is sent empty: LiveAgent authenticates as the credential's username, and an auth user
+    set by hand in the panel is put back to none."""
+    assert {s.inputs["auth_user"] for s in by_type(planned(config(numbers=2)), "liveagent:SipNumber")} == {""}

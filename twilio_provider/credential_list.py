@@ -15,7 +15,7 @@ from . import paths
 from .base import TwilioProvider
 
 SCHEMA = Schema(
-    Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
+    Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem, config="list_name"),
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),

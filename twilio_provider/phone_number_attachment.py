@@ -21,7 +21,7 @@ from .errors import TwilioApiError
 
 SCHEMA = Schema(
     Field("trunk_sid", replaces=True),
-    Field("phone_number", replaces=True, check=rules.e164_problem),
+    Field("phone_number", replaces=True, check=rules.e164_problem, config="number"),
     Field("phone_number_sid", output_only=True),
     # Where the number is attached now: our trunk, unless someone moved it (then `up` moves it back).
     Field("attached_trunk_sid", output_only=True),

@@ -16,16 +16,32 @@ from .base import TwilioProvider
 from .client import TwilioClient
 from .errors import TwilioApiError
 
+
+def _recording(name: str, choices: tuple[str, ...], default: str) -> Field:
+    """A recording setting (`recording_mode`): written through its own endpoint (POST /Trunks/{sid}/Recording)
+    as `Mode`, read from the trunk's `recording.mode`, and held in the config's `trunk.recording.mode`."""
+    setting = name.removeprefix("recording_")
+    path = f"recording.{setting}"
+    return Field(name, setting.capitalize(), path, choices=choices, default=default, group="recording", config=path)
+
+
 SCHEMA = Schema(
     Field("friendly_name", "FriendlyName", check=rules.friendly_name_problem),
     Field("domain_name", "DomainName", check=rules.termination_domain_problem),
     Field("secure", "Secure", default=False, decode=bool),  # always sent: the guide requires it off
-    Field("disaster_recovery_url", "DisasterRecoveryUrl", default=None, check=optional(rules.http_url_problem)),
+    Field(
+        "disaster_recovery_url",
+        "DisasterRecoveryUrl",
+        default=None,
+        check=optional(rules.http_url_problem),
+        config="disaster_recovery.url",  # the twimlets URL that forwards to `disasterRecovery.forwardTo`
+    ),
     Field(
         "disaster_recovery_method",
         "DisasterRecoveryMethod",
         choices=rules.HTTP_METHODS,
         default=rules.DEFAULT_HTTP_METHOD,
+        config="disaster_recovery.method",
     ),
     Field("transfer_mode", "TransferMode", choices=rules.TRANSFER_MODES, default=rules.DEFAULT_TRANSFER_MODE),
     Field(
@@ -35,23 +51,8 @@ SCHEMA = Schema(
         default=rules.DEFAULT_TRANSFER_CALLER_ID,
     ),
     Field("cnam_lookup_enabled", "CnamLookupEnabled", default=False, decode=bool),
-    # Recording is written through its own endpoint (POST /Trunks/{sid}/Recording) and read from `recording`.
-    Field(
-        "recording_mode",
-        "Mode",
-        "recording.mode",
-        choices=rules.RECORDING_MODES,
-        default=rules.DEFAULT_RECORDING_MODE,
-        group="recording",
-    ),
-    Field(
-        "recording_trim",
-        "Trim",
-        "recording.trim",
-        choices=rules.RECORDING_TRIMS,
-        default=rules.DEFAULT_RECORDING_TRIM,
-        group="recording",
-    ),
+    _recording("recording_mode", rules.RECORDING_MODES, rules.DEFAULT_RECORDING_MODE),
+    _recording("recording_trim", rules.RECORDING_TRIMS, rules.DEFAULT_RECORDING_TRIM),
     Field("sid", output_only=True),
     Field(takeover.ADOPT, default=False, compared=False),  # never sent: decides what `create` may take over
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),
