@@ -10,7 +10,8 @@ from stack.config import EXIT_AFTER_SHOWING_ERROR, load
 pickler_guard.install()
 config, apis = load()
 pulumi.log.info(f"Twilio: {apis.twilio.source}; LiveAgent: {apis.liveagent.source}")
-refused = preflight.problems(apis)
+# The entries' checks (every number, department, prefix at once) at preview, where a plan is read first.
+refused = preflight.problems(apis, config if pulumi.runtime.is_dry_run() else None)
 if refused:
     pulumi.log.error("\n".join(refused))
     raise SystemExit(EXIT_AFTER_SHOWING_ERROR)

@@ -198,7 +198,9 @@ def _liveagent_numbers(
         e164 = str(number.get("phone_number"))
         rows = listed if listed is not None else liveagent.find_numbers({"number": e164})
         matches = [
-            r for r in rows if rules.same_number(r.get("number"), e164) and r.get("type", SIP_NUMBER) == SIP_NUMBER
+            r
+            for r in rows
+            if rules.same_number(_plus(r.get("number")), e164) and r.get("type", SIP_NUMBER) == SIP_NUMBER
         ]
         reason = _refusal(e164, matches, prefix, kept)
         if reason:
@@ -218,6 +220,11 @@ def _liveagent_numbers(
         found.add("number", f"{e164} → LiveAgent {row.get('name')!r}", f"{number.get('sid')} / {row.get('id')}")
         kept.append((entry, str(row.get("host"))))
     return kept
+
+
+def _plus(number: Any) -> Any:
+    """A LiveAgent number typed in the admin panel without its '+' (`815012345678`) is still that E.164."""
+    return f"+{number}" if isinstance(number, str) and number.isdigit() else number
 
 
 def _listing(liveagent: LiveAgentClient) -> list[dict[str, Any]] | None:

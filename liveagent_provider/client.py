@@ -37,6 +37,10 @@ class LiveAgentSettings(HttpSettings):
     source: str = field(default="configured API key", kw_only=True)
 
     @property
+    def endpoint(self) -> str:
+        return self.url
+
+    @property
     def api_base(self) -> str:
         return self.url.rstrip("/") + "/api/v3"
 

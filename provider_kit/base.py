@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from . import holders
+from . import holders, unread
 from .plugin import watch_engine
 
 Client = TypeVar("Client")
@@ -47,7 +47,13 @@ def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
             self.same_account(args[1])  # read(id, props), update(id, olds, news), delete(id, props)
         if name == "delete" and self.held_elsewhere(args[0], args[1]):
             return None
-        result = method(self, *args)
+        if name == "diff":
+            unread.refuse_unread(type(self).__name__, str(args[0]))  # diff(id, olds, news)
+            return method(self, *args)
+        if name == "read":
+            result = unread.read_or_keep(lambda: method(self, *args), type(self).__name__, str(args[0]), args[1])
+        else:
+            result = method(self, *args)
         outs = getattr(result, "outs", None)
         if isinstance(outs, dict) and (name != "read" or getattr(result, "id", None)):
             outs[ACCOUNT] = self.account()
@@ -70,7 +76,7 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in ("create", "read", "update", "delete"):
+        for name in ("create", "read", "update", "delete", "diff"):
             if name in cls.__dict__:
                 setattr(cls, name, _in_account(cls.__dict__[name], name))
 

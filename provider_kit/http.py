@@ -36,6 +36,12 @@ class HttpSettings:
     timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, rules.READ_TIMEOUT_S)  # connect, read
     retry: RetryPolicy
     source: str  # where the credentials came from, for errors (never the values)
+    url_source: str = ""  # where the base URL came from: a variable, a config key, or the API's own hosts
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL requests go to, as errors name it."""
+        return ""
 
 
 class ApiError(Exception):
@@ -73,6 +79,8 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         code = f" ({self.api} error {self.code})" if self.code else ""
+        if self.hint and self.status == 0:  # no answer: what was asked is all there is to add
+            return f"{self.hint} (no answer to {self.method} {self.url})"
         if self.hint:  # the fix first: a refused credential fails every resource of the run with this line
             return f"{self.hint} (HTTP {self.status}{code} on {self.method} {self.url}: {self.message})"
         more = f"; see {self.more_info}" if self.more_info else ""
@@ -126,13 +134,29 @@ class Outage:
         self._first = self._first or error
 
 
-def gave_up_message(api: str, status: int, seconds: float, where_to_check: str) -> str:
-    """The hint of an error that retries could not ride out: which API, for how long, and what to run next."""
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+
+
+def is_local(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
+
+
+def gave_up_message(api: str, status: int, seconds: float, where_to_check: str, settings: HttpSettings) -> str:
+    """The hint of an error that retries could not ride out: which API at which URL (and where that URL came
+    from), for how long, and what to do next."""
     what = "did not answer" if status == 0 else f"kept answering HTTP {status}"
+    at = f" at {settings.endpoint}" if settings.endpoint else ""
+    source = f" (from {settings.url_source})" if settings.url_source else ""
+    if is_local(settings.endpoint):
+        cause = (
+            "nothing listens at that local address. If it is the sandbox, start it with `make sandbox`; if not, "
+            f"correct {settings.url_source or 'the URL'}"
+        )
+    else:
+        cause = f"it is down, overloaded or out of reach from here (network, proxy, firewall). Check {where_to_check}"
     return (
-        f"{api} {what} through {seconds:.0f} s of retries: it is down, overloaded or out of reach from here "
-        f"(network, proxy, firewall). Check {where_to_check}, then run `pulumi up` again: it carries on from where "
-        "this run stopped, with nothing made twice"
+        f"{api}{at}{source} {what} through {seconds:.0f} s of retries: {cause}. Then run `pulumi up` again: it "
+        "carries on from where this run stopped, with nothing made twice"
     )
 
 
@@ -169,7 +193,7 @@ class HttpClient:
         self.gate = CredentialGate()
         self.outage = Outage(self.error.api)
         self.snapshots = Snapshots()
-        self._tries = Tries(settings.retry, limiter)
+        self._tries = Tries(settings.retry, limiter, halted=lambda: self.outage.why_not_sent() is not None)
         # One client per API and settings in a process (provider_kit.base keeps them), so one pool; it keeps as
         # many connections as the plugin serves calls at once, where requests would keep 10 and drop the rest.
         adapter = HTTPAdapter(pool_maxsize=provider_workers(), max_retries=self._tries.retry())
@@ -196,8 +220,13 @@ class HttpClient:
                     response = self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
             except requests.RequestException as exc:
                 failed = self.error.no_answer(exc, method, shown)
-                if retries_lost_answer(exc, repeatable=not create):  # so its retries ran out
-                    failed.hint = gave_up_message(failed.api, 0, time.monotonic() - started, self.where_to_check)
+                stopped = self.outage.why_not_sent()
+                if stopped:  # another request gave up while this one was retrying
+                    failed.hint = stopped
+                elif retries_lost_answer(exc, repeatable=not create):  # so its retries ran out
+                    failed.hint = gave_up_message(
+                        failed.api, 0, time.monotonic() - started, self.where_to_check, self.settings
+                    )
                     self.outage.record(failed)
                 raise failed from None
             error = self._error(response, method, shown, create, started) if response.status_code >= 400 else None
@@ -214,5 +243,7 @@ class HttpClient:
                 f"{error.api} did not accept the {self.settings.source}: correct or replace it{error.credentials_note}"
             )
         elif retries_status(status, repeatable=not create):  # so its retries ran out
-            error.hint = gave_up_message(error.api, status, time.monotonic() - started, self.where_to_check)
+            error.hint = gave_up_message(
+                error.api, status, time.monotonic() - started, self.where_to_check, self.settings
+            )
         return error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 # read, an update (the same fields set twice are set once) or a delete may be repeated, while a create would
 # make a second resource. (1) `takeover.create_once` looks such a create up by its natural key before it is
 # sent again. How often and how fast each API's requests are retried: TWILIO_RETRY and LIVEAGENT_RETRY below.
+#
+# A connection refused (nothing listens there: a local sandbox that is not running, a wrong port) is tried
+# REFUSED_TRIES times in all, not the policy's: it is answered at once, so the usual schedule would only make
+# the user wait ~20 s for the message that names the address. A refusal that lasts 2 s is not a blip.
+REFUSED_TRIES = 4
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_PROCESSED = frozenset({429})
 
@@ -79,6 +84,11 @@ def never_sent(error: requests.RequestException) -> bool:
     return isinstance(error, requests.ConnectTimeout) or isinstance(reason, NewConnectionError)
 
 
+def refused(error: BaseException | None) -> bool:
+    """A try whose connection was refused: no one listens at that address."""
+    return isinstance(error, NewConnectionError) and isinstance(error.__cause__, ConnectionRefusedError)
+
+
 def retries_lost_answer(error: requests.RequestException, repeatable: bool) -> bool:
     """Whether a request that got no answer is sent again."""
     return repeatable or never_sent(error)
@@ -102,9 +112,11 @@ class Tries:
     is sent and settles it when its answer (or its failure) has come, as the limiter counts them.
     """
 
-    def __init__(self, policy: RetryPolicy, limiter: Limiter | None = None):
+    def __init__(self, policy: RetryPolicy, limiter: Limiter | None = None, halted: Callable[[], bool] | None = None):
         self.policy = policy
         self.limiter = limiter
+        # True once another request of the process has given up on the API: a request still retrying stops too.
+        self.halted = halted or (lambda: False)
         self._current = threading.local()
 
     @contextmanager
@@ -174,6 +186,11 @@ class PolicyRetry(Retry):
         if error is not None and not self._is_connection_error(error) and not self.tries.repeatable:
             raise error.with_traceback(_stacktrace)  # the request may have been done: it is not sent again
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if refused(error) and sum(refused(try_.error) for try_ in retry.history) >= REFUSED_TRIES:
+            raise MaxRetryError(_pool, url, error)  # type: ignore[arg-type]  # as urllib3's own increment
+        if self.tries.halted():
+            reason = error or ResponseError("another request gave up on this API")
+            raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
         if self.tries.out_of_time():
             reason = error or ResponseError(f"no retry after {self.tries.policy.budget_s:.0f} s")
             raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]  # as urllib3's own increment

@@ -206,8 +206,17 @@ def twilio_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> Tw
             f"pulumi config set --path {NAMESPACE}:twilio.accountSid AC…"
         )
     base_url = _env(environ, TWILIO_API_BASE_URL) or cfg.api_base_url
+    url_source = (
+        f"the environment's {TWILIO_API_BASE_URL}"
+        if _env(environ, TWILIO_API_BASE_URL)
+        else f"the stack config's {NAMESPACE}:twilio.apiBaseUrl"
+        if base_url
+        else "Twilio's public hosts"
+    )
     timeout = (TwilioSettings.timeout[0], cfg.timeout_seconds)
-    return TwilioSettings(account_sid, password, base_url, timeout=timeout, key_sid=key_sid, source=source)
+    return TwilioSettings(
+        account_sid, password, base_url, timeout=timeout, key_sid=key_sid, source=source, url_source=url_source
+    )
 
 
 def liveagent_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> LiveAgentSettings:
@@ -216,6 +225,7 @@ def liveagent_settings(config: Mapping[str, Any], environ: Mapping[str, str]) ->
     url = _env(environ, LIVEAGENT_URL)
     if url and not _matches(ACCOUNT_URL, url):
         raise ApiSettingsError(f"{LIVEAGENT_URL}: {HINTS['url']}")
+    url_source = f"the environment's {LIVEAGENT_URL}" if url else f"the stack config's {NAMESPACE}:liveagent.url"
     url = url or cfg.url
     key = _env(environ, LIVEAGENT_API_KEY)
     source = f"API key from {LIVEAGENT_API_KEY} (environment)"
@@ -236,7 +246,9 @@ def liveagent_settings(config: Mapping[str, Any], environ: Mapping[str, str]) ->
         raise ApiSettingsError("\n".join(problems))
     limit = cfg.rate_limit
     timeout = (LiveAgentSettings.timeout[0], cfg.timeout_seconds)
-    return LiveAgentSettings(url, key, limit.requests, limit.window_seconds, timeout=timeout, source=source)
+    return LiveAgentSettings(
+        url, key, limit.requests, limit.window_seconds, timeout=timeout, source=source, url_source=url_source
+    )
 
 
 @dataclass(frozen=True)

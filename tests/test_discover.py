@@ -116,8 +116,8 @@ def test_discover_writes_what_agrees_with_the_guide_and_names_what_it_leaves_out
     sandbox.liveagent_edit(made["liveagent"]["+815012345679"], host="elsewhere.pstn.tokyo.twilio.com")
     for number in ("+815012345680", "+815012345681"):
         sandbox.twilio("POST", f"/trunking/v1/Trunks/{made['trunk']}/PhoneNumbers", PhoneNumberSid=owned[number]["sid"])
-    for prefix_number in (7, 8):
-        form = {"type": "S", "number": "+815012345681", "name": f"twice {prefix_number}", "status": "A"}
+    for prefix_number, spelt in ((7, "+815012345681"), (8, "815012345681")):  # once with '+', once without
+        form = {"type": "S", "number": spelt, "name": f"twice {prefix_number}", "status": "A"}
         form.update(departmentid=departments["Support"], dial_out_prefix=str(prefix_number), user="testuser01")
         form.update(host=rules.pinned_termination_host(prefix, "tokyo"), password="Passw0rdPassw0rd")
         sandbox.liveagent("POST", "/phone_numbers", form=form)

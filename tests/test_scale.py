@@ -83,12 +83,13 @@ def test_more_than_four_provider_calls_reach_the_api_at_once(tmp_path: Path, san
 
 def test_the_launcher_falls_back_to_the_sdk_server_when_its_shape_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     applied = dynamic_provider_host.patched_source(16)
-    assert isinstance(applied, tuple) and applied[2] == [], "the pinned SDK: both edits apply"
+    assert isinstance(applied, tuple) and applied[2] == [], "the pinned SDK: every edit applies"
     monkeypatch.setattr(dynamic_provider_host, "EXPECTED", "futures.ThreadPoolExecutor(max_workers=5)")
     partly = dynamic_provider_host.patched_source(16)
-    assert isinstance(partly, tuple), "the diff edit still applies without the workers one"
+    assert isinstance(partly, tuple), "the other edits still apply without the workers one"
     assert len(partly[2]) == 1 and "not once (4 provider calls at a time)" in partly[2][0]
     monkeypatch.setattr(dynamic_provider_host, "DIFF_EXPECTED", "no such line")
+    monkeypatch.setattr(dynamic_provider_host, "ERROR_EXPECTED", "no such line either")
     reason = dynamic_provider_host.patched_source(16)
     assert isinstance(reason, str) and "not once" in reason
     # Run as the plugin is: it still serves (prints its port), after one line saying what did not apply.
@@ -99,6 +100,7 @@ def test_the_launcher_falls_back_to_the_sdk_server_when_its_shape_changes(monkey
         import dynamic_provider_host as host
         host.EXPECTED = "no such line"
         host.DIFF_EXPECTED = "no such line either"
+        host.ERROR_EXPECTED = "nor this one"
         host.main()
         """
     )

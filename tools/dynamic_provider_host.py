@@ -8,7 +8,10 @@ own `pulumi/dynamic/__main__.py` source with:
 - named diffs: the SDK's `Diff` answers only "changed or not", so the engine's plan compared old and new
   inputs with secrets masked on both sides, and a changed password or a drift seen only in outputs was listed
   as unchanged; a diff of ours that names its properties (`provider_kit.diff.NamedDiff`) is handed to the
-  engine as its detailed diff.
+  engine as its detailed diff;
+- errors as answers: the SDK sends the engine a provider's exception as its traceback, whose last line starts
+  with the exception's module and class (`twilio_provider.errors.TwilioApiError: …`); an error raised by this
+  project's code, whose message says what to do, is sent as that message alone.
 Each edit is made only when the SDK's source holds its expected line exactly once; one that does not apply
 (another SDK release) is said in one line on stderr, and the others still apply. With none, the SDK's module
 runs unchanged.
@@ -26,6 +29,8 @@ from typing import Any
 
 EXPECTED = "futures.ThreadPoolExecutor(max_workers=4)"
 DIFF_EXPECTED = "        return proto.DiffResponse(**fields)"
+ERROR_EXPECTED = "context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())"
+OURS = ("provider_kit.", "twilio_provider.", "liveagent_provider.", "stack.")  # modules whose errors are answers
 MODULE = "pulumi.dynamic.__main__"
 DEFAULT_WORKERS = 64  # as provider_kit.plugin.DEFAULT_PROVIDER_WORKERS, when it cannot be imported
 
@@ -64,9 +69,22 @@ def detailed_diff_fields(result: Any) -> dict[str, Any]:
     }
 
 
+def error_text() -> str:
+    """What the engine is told of the exception being handled: its message where this project raised it."""
+    error = sys.exc_info()[1]
+    if error is not None and type(error).__module__.startswith(OURS) and str(error):
+        return str(error)
+    import traceback
+
+    return traceback.format_exc()
+
+
 def _edits(count: int) -> list[tuple[str, str, str]]:
     """(expected text, its replacement, what is lost when it does not apply)."""
-    edits = [(DIFF_EXPECTED, DIFF_EXPECTED[:-1] + ", **_detailed_diff_fields(result))", "plans name no property")]
+    edits = [
+        (DIFF_EXPECTED, DIFF_EXPECTED[:-1] + ", **_detailed_diff_fields(result))", "plans name no property"),
+        (ERROR_EXPECTED, "context.abort(grpc.StatusCode.UNKNOWN, _error_text())", "errors show their class"),
+    ]
     if count != 4:
         edits.append((EXPECTED, f"futures.ThreadPoolExecutor(max_workers={count})", "4 provider calls at a time"))
     return edits
@@ -113,6 +131,7 @@ def main() -> None:
     module.__file__ = origin
     module.__package__ = "pulumi.dynamic"
     module.__dict__["_detailed_diff_fields"] = detailed_diff_fields
+    module.__dict__["_error_text"] = error_text
     sys.modules["__main__"] = module
     exec(compile(source, origin, "exec"), module.__dict__)  # the SDK's own module, with the edits above
 

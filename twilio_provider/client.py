@@ -33,6 +33,10 @@ class TwilioSettings(HttpSettings):
     retry: RetryPolicy = field(default=TWILIO_RETRY, kw_only=True)
     source: str = field(default="configured credentials", kw_only=True)
 
+    @property
+    def endpoint(self) -> str:
+        return self.base_url or PUBLIC_HOSTS["api"]
+
     def host(self, service: str) -> str:
         if self.base_url:
             return f"{self.base_url.rstrip('/')}/{service}"

@@ -67,8 +67,8 @@ def find_owned_number(client: TwilioClient, phone_number: str) -> dict[str, Any]
             return number
     raise TwilioApiError(
         404,
-        f"{phone_number} is not a number this Twilio account owns. This tool never "
-        "buys numbers: buy or port it in the Twilio console, then run `pulumi up` again",
+        f"{phone_number} is not a number of this Twilio account (released, or never bought or ported here): "
+        "remove it from numbers in the stack config (this tool never buys numbers), then run `pulumi up` again",
         "GET",
         client.url(service, path),
     )
