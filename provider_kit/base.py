@@ -47,11 +47,8 @@ def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
             self.same_account(args[1])  # read(id, props), update(id, olds, news), delete(id, props)
         if name == "delete" and self.held_elsewhere(args[0], args[1]):
             return None
-        if name == "diff":
-            unread.refuse_unread(type(self).__name__, str(args[0]))  # diff(id, olds, news)
-            return method(self, *args)
         if name == "read":
-            result = unread.read_or_keep(lambda: method(self, *args), type(self).__name__, str(args[0]), args[1])
+            result = unread.read_or_keep(lambda: method(self, *args), str(args[0]), args[1])
         else:
             result = method(self, *args)
         outs = getattr(result, "outs", None)
@@ -76,7 +73,7 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in ("create", "read", "update", "delete", "diff"):
+        for name in ("create", "read", "update", "delete"):
             if name in cls.__dict__:
                 setattr(cls, name, _in_account(cls.__dict__[name], name))
 

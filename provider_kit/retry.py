@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 #
 # A connection refused (nothing listens there: a local sandbox that is not running, a wrong port) is tried
 # REFUSED_TRIES times in all, not the policy's: it is answered at once, so the usual schedule would only make
-# the user wait ~20 s for the message that names the address. A refusal that lasts 2 s is not a blip.
+# the user wait ~20 s for the message that names the address; they are REFUSED_WAIT_S apart. A refusal that
+# lasts a second is not a blip.
 REFUSED_TRIES = 4
+REFUSED_WAIT_S = 0.3  # between those tries: the answer is immediate, so is the next try
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_PROCESSED = frozenset({429})
 
@@ -197,6 +199,8 @@ class PolicyRetry(Retry):
         return retry
 
     def get_backoff_time(self) -> float:
+        if self.history and refused(self.history[-1].error):
+            return REFUSED_WAIT_S
         return self.tries.policy.wait_before(len(self.history))
 
     def parse_retry_after(self, retry_after: str) -> float:

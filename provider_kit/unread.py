@@ -1,11 +1,15 @@
-"""Resources a refresh could not read because their API did not answer: kept as they were, never planned on.
+"""A refresh that gets no answer from an API keeps that API's resources as the state has them.
 
 Every `pulumi up` and `preview` refreshes first (`refresh: always`), and the refresh runs before the program.
-When an API does not answer, a refresh that failed on it would stop the command there, minutes of retries
-later, and a bad stack config would never be reported. So a read that gets no answer keeps the resource as
-its state has it (one line on stderr says so) and the refresh completes; the program then reports a bad config
-first, or else its preflight reports the API, once. Should the API answer again by the time a resource is
-planned, its diff refuses to plan on the unread state and says to run the command again.
+A refresh that failed on an API that does not answer would stop the command there, and a bad stack config
+would never be reported. So a read that gets no answer keeps its resource as the state last had it, and the
+refresh completes; the program then reports a bad config first, or else its preflight reports the API, once.
+One line per API says so during the refresh (so a `pulumi refresh` on its own does not pass for a fresh one).
+
+The engine also diffs each refreshed resource during the refresh, so a diff cannot tell a refresh from a plan
+to refuse planning on what was not read. Should the API come back between the refresh and the preflight, the
+plan uses the resources as last read: drift made since is repaired by the next `up`, and a write to a
+resource that is gone fails on its own.
 """
 
 from __future__ import annotations
@@ -19,15 +23,11 @@ from pulumi.dynamic import ReadResult
 
 from .http import ApiError
 
-_unread: dict[tuple[str, str], str] = {}
+_told: set[str] = set()
 _lock = threading.Lock()
 
 
-class NotRefreshed(RuntimeError):
-    """A resource whose refresh got no answer is about to be planned: the message says to run again."""
-
-
-def read_or_keep(read: Callable[[], ReadResult], kind: str, resource_id: str, props: dict[str, Any]) -> ReadResult:
+def read_or_keep(read: Callable[[], ReadResult], resource_id: str, props: dict[str, Any]) -> ReadResult:
     """The read's result; or, when its API does not answer, the resource as its state has it."""
     try:
         return read()
@@ -35,17 +35,12 @@ def read_or_keep(read: Callable[[], ReadResult], kind: str, resource_id: str, pr
         if error.status != 0:
             raise
         with _lock:
-            _unread[(kind, resource_id)] = error.api
-        print(f"refresh: {kind} {resource_id} kept as it was: {error}", file=sys.stderr, flush=True)
+            first = error.api not in _told
+            _told.add(error.api)
+        if first:
+            print(
+                f"refresh: {error.api} did not answer; what this stack has there is kept as the state last had it",
+                file=sys.stderr,
+                flush=True,
+            )
         return ReadResult(resource_id, props)
-
-
-def refuse_unread(kind: str, resource_id: str) -> None:
-    """Before a diff: a resource this process could not refresh is not planned from a guess."""
-    with _lock:
-        api = _unread.get((kind, resource_id))
-    if api is not None:
-        raise NotRefreshed(
-            f"{api} did not answer when this run refreshed {resource_id}, so it is not planned from what the "
-            f"state last held: run the command again once {api} answers"
-        )

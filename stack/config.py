@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -248,20 +250,56 @@ def _validate(raw: dict[str, Any], secret_keys: set[str] | None, project: str) -
     except ValidationError as error:
         for item in error.errors():
             where = _location(item["loc"])
-            message = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "missing":
-                message = "is required but not set" + (
-                    " (set it with --secret)" if where.split(".")[-1] in SECRET_PATHS.values() else ""
-                )
-            elif item["type"] == "extra_forbidden":
-                message = "is not a known setting (check the spelling against Pulumi.yaml)"
-            elif item["type"] == "string_type" and where.split(".")[-1] in NUMBER_KEYS:
-                message = (
-                    f"{item['input']!r} is not text: set it with `pulumi config set --path --type string` "
-                    "so that a leading '+' is kept"
-                )
+            message = _message(item, where)
             problems.append(f"{project}:{where}: {message}" if where else f"{project}:{message}")
         return None, problems
+
+
+# Whole-number keys and the range each takes, for a value that is not a whole number at all.
+RANGES = {
+    "dialPrefix": rules.DIAL_PREFIX_RANGE,
+    "weight": rules.WEIGHT_RANGE,
+    "priority": rules.PRIORITY_RANGE,
+    "port": rules.SIP_PORT_RANGE,
+}
+
+
+def _message(item: Any, where: str) -> str:
+    """What is wrong with one value, in the project's words (pydantic's where it says it well)."""
+    leaf, value = where.split(".")[-1].split("[")[0], item.get("input")
+    kind = item["type"]
+    if kind == "missing":
+        return "is required but not set" + (" (set it with --secret)" if leaf in SECRET_PATHS.values() else "")
+    if kind == "extra_forbidden":
+        return "is not a known setting" + _did_you_mean(leaf)
+    if kind == "string_type" and leaf in NUMBER_KEYS:
+        return f"{value!r} is not text: {SET_AS_TEXT}"
+    if kind.startswith("int_") and leaf in RANGES:
+        low, high = RANGES[leaf]
+        return f"{value!r} is not a whole number: {leaf} is {low}–{high}"
+    if kind in ("string_too_long", "string_too_short"):
+        size = "at most {max_length}" if kind == "string_too_long" else "at least {min_length}"
+        return f"{len(str(value))} characters, where {size.format(**item.get('ctx', {}))} are allowed"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    meant = re.search(r"did you mean (\+\d+)", message)
+    if leaf in NUMBER_KEYS and isinstance(value, str) and value.isdigit() and not value.startswith("0") and meant:
+        # The '+' the user typed was dropped on the command line.
+        message += f"; {SET_AS_TEXT}: pulumi config set --path --type string '{where}' {meant.group(1)}"
+    return message
+
+
+SET_AS_TEXT = "`pulumi config set --path` drops a leading '+' unless given `--type string`"
+
+
+def _did_you_mean(key: str) -> str:
+    close = difflib.get_close_matches(key, _known_keys(), n=1, cutoff=0.75)
+    return f": did you mean {close[0]}?" if close else " (check the spelling against Pulumi.yaml)"
+
+
+def _known_keys() -> set[str]:
+    models: list[type[BaseModel]] = [StackConfig, TrunkConfig, Recording, DisasterRecovery, OriginationConfig]
+    models += [CredentialsConfig, NumberConfig, LiveAgentNumberConfig]
+    return {field.alias or name for model in models for name, field in model.model_fields.items()}
 
 
 def _raise(problems: list[str]) -> None:

@@ -90,11 +90,14 @@ def phone_number_problem(value: Any, region: str | None = None) -> str | None:
 
 
 def _number_problem(value: Any, region: str | None) -> str | None:
+    if isinstance(value, str) and value.startswith("00") and e164("+" + value[2:]) == "+" + value[2:]:
+        # The guide writes the disaster-recovery number with 00 for '+' (the twimlet's form).
+        return f"{value!r} must be written in E.164: did you mean +{value[2:]}? (00 stands for '+' only in the URL)"
     number, problem = _parse(value, region)
     if number is None:
         return problem
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    digits = len(e164) - 1
+    spelt = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    digits = len(spelt) - 1
     if digits > E164_MAX_DIGITS:
         return f"{value!r} is too long: {digits} digits, over E.164's {E164_MAX_DIGITS}"
     reason = phonenumbers.is_possible_number_with_reason(number)
@@ -102,10 +105,9 @@ def _number_problem(value: Any, region: str | None) -> str | None:
         return f"{value!r} {_LENGTH_PROBLEMS[reason]} {_country(number)}"
     if not phonenumbers.is_valid_number(number):
         return f"{value!r} {_length_hint(number)} {_country(number)}"
-    if value != e164:
-        return (
-            f"{value!r} must be written in E.164 ('+', country code, number, no spaces or dashes): did you mean {e164}?"
-        )
+    if value != spelt:
+        form = "('+', country code, number, no spaces or dashes)"
+        return f"{value!r} must be written in E.164 {form}: did you mean {spelt}?"
     return None
 
 
@@ -183,9 +185,14 @@ def password_problem(value: Any) -> str | None:
 DOMAIN_PREFIX = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # one DNS label
 
 
+DOMAIN_PREFIX_MAX = 63  # one DNS label
+
+
 def domain_prefix_problem(value: Any) -> str | None:
     if isinstance(value, str) and re.fullmatch(DOMAIN_PREFIX, value):
         return None
+    if isinstance(value, str) and len(value) > DOMAIN_PREFIX_MAX:
+        return f"{len(value)} characters, where a domain prefix (one DNS label) has at most {DOMAIN_PREFIX_MAX}"
     return (
         f"{value!r} must be letters, digits and inner hyphens only (no dots or underscores), "
         "e.g. 'somethingliveagentjp' for something.liveagent.jp"
