@@ -147,7 +147,20 @@ class TrunkProvider(TwilioProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client
-        body = self._save(client, paths.trunk(id_), news)
+        try:
+            body = self._save(client, paths.trunk(id_), news)
+        except TwilioApiError as error:
+            renamed = olds.get("domain_name")
+            if error.code == 21248 and renamed and renamed != news["domain_name"]:
+                # The domain was changed outside this stack (a refresh put the live one in `olds`).
+                prefix = str(renamed).removesuffix(".pstn.twilio.com")
+                error.message = (
+                    f"this trunk's termination domain was changed from {news['domain_name']} to {renamed} outside "
+                    f"this stack, and Twilio holds a domain a trunk gave up for 30 days, so it cannot be put back "
+                    f"yet. To keep the trunk as it is now, set trunk.domainPrefix to {prefix} "
+                    f"(pulumi config set --path trunk.domainPrefix {prefix}); LiveAgent's numbers then follow it"
+                )
+            raise
         if (olds.get("recording_mode"), olds.get("recording_trim")) != (
             news.get("recording_mode"),
             news.get("recording_trim"),
