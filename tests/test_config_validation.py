@@ -90,8 +90,7 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
     "unknown edge": (setter("trunk.edge", "tokio"), "trunk.edge", "tokyo"),
     "unknown country": (setter("outboundCountries", ["JP", "XX"]), "outboundCountries", "two letters"),
     "country as UK": (setter("outboundCountries", ["UK"]), "outboundCountries", "did you mean GB?"),
-    # Pulumi.yaml marks this key secret, so the CLI itself refuses it without its secret leaf.
-    "missing password": (setter("credentials.password", REMOVE), "'credentials'", "must be encrypted"),
+    "missing password": (setter("credentials.password", REMOVE), "credentials.password", "set it with --secret"),
     "missing auth token": (setter("twilio.authToken", REMOVE), "TWILIO_AUTH_TOKEN", "pulumi-python:twilio.authToken"),
     "API key without its secret": (
         setter("twilio.apiKey", "SK" + "0" * 32),
@@ -107,12 +106,30 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
     "misspelt key": (
         lambda c: c["trunk"].update(domainprefix=c["trunk"].pop("domainPrefix")),
         "trunk.domainprefix",
-        "spelling",
+        "did you mean domainPrefix?",
     ),
     "misspelt top-level key": (
         lambda c: c.update(outboundCountry=c.pop("outboundCountries")),
         "outboundCountry",
-        "spelling",
+        "did you mean outboundCountries?",
+    ),
+    "misspelt required key": (
+        lambda c: c.update(trunks=c.pop("trunk")),
+        "twilio-liveagent:trunks",
+        "did you mean trunk?",
+    ),
+    "number whose '+' the command line dropped": (
+        setter("numbers[0].number", "815012345678"),
+        "numbers[0].number",
+        "pulumi config set --path --type string 'numbers[0].number' +815012345678",
+    ),
+    "domain prefix over one DNS label": (setter("trunk.domainPrefix", "a" * 64), "trunk.domainPrefix", "at most 63"),
+    "dial prefix not a number": (setter("numbers[0].dialPrefix", "1a"), "numbers[0].dialPrefix", "1–999"),
+    "friendly name too long": (setter("trunk.friendlyName", "x" * 65), "trunk.friendlyName", "at most 64"),
+    "disaster recovery in the guide's 00 form": (
+        setter("trunk.disasterRecovery.forwardTo", "0018008112345"),
+        "trunk.disasterRecovery.forwardTo",
+        "did you mean +18008112345?",
     ),
     "malformed account SID": (setter("twilio.accountSid", "AC123"), "twilio.accountSid", "32 hexadecimal"),
     "secure trunking on": (setter("trunk.secure", True), "trunk.secure", "false"),
@@ -126,7 +143,12 @@ CASES: dict[str, tuple[Mutation, str, str]] = {
         "liveagent.url",
         "account URL",
     ),
-    "unknown LiveAgent department": (setter("numbers[0].department", "Nobody"), "department_name", "Support"),
+    "unknown LiveAgent department": (setter("numbers[0].department", "Nobody"), "numbers[0].department", "Support"),
+    "number the account does not own": (
+        setter("numbers[1].number", "+815012349999"),
+        "numbers[1].number",
+        "Remove it from numbers",
+    ),
 }
 
 
@@ -153,7 +175,8 @@ def shown_preview_failure(stack: EngineStack) -> str:
     done = stack.run("preview", "--non-interactive")
     assert done.returncode != 0, done.stdout
     shown = strip_ansi(done.stdout + done.stderr)
-    assert "Traceback" not in shown, shown
+    for noise in ("Traceback", "Resource monitor has terminated", "property ", "_provider.errors"):
+        assert noise not in shown, shown
     return shown
 
 
@@ -200,3 +223,30 @@ def test_all_problems_are_reported_at_once(stack: EngineStack, sandbox_process: 
     config["origination"]["weight"] = 0
     message = preview_error(stack, config)
     assert "numbers[0].dialPrefix" in message and "origination.weight" in message
+
+
+def test_a_password_set_without_secret_is_told_the_command(stack: EngineStack, sandbox_process: Sandbox) -> None:
+    sandbox_process.clear_counters()
+    message = preview_error(stack, base_config(sandbox_process), secret=frozenset({"twilio", "liveagent"}))
+    assert "twilio-liveagent:credentials.password: is stored in plain text" in message, message
+    assert "pulumi config set --path --secret credentials.password <value>" in message, message
+    assert sandbox_process.writes() == 0
+
+
+def test_every_entry_the_accounts_refuse_is_named_in_one_preview(stack: EngineStack, sandbox_process: Sandbox) -> None:
+    """60 numbers, 12 of them the account's: one preview names all 48 others, and each unknown department."""
+    config = base_config(sandbox_process)
+    owned = sorted(sandbox_process.numbers_by_e164())
+    numbers = [*owned, *(f"+8150123{index:05d}" for index in range(60 - len(owned)))]
+    config["numbers"] = [
+        {"number": number, "name": f"n{index}", "department": "Support", "dialPrefix": index + 1}
+        for index, number in enumerate(numbers)
+    ]
+    config["numbers"][0]["department"] = "Nobody"
+    config["numbers"][1]["department"] = "Nobody either"
+    sandbox_process.clear_counters()
+    message = preview_error(stack, config)
+    named = {number for number in numbers if f"{number} is not a number of this Twilio account" in message}
+    assert named == set(numbers) - set(owned), "every number the account does not own, in one preview"
+    assert "numbers[0].department" in message and "numbers[1].department" in message
+    assert sandbox_process.writes() == 0
