@@ -63,8 +63,12 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+# The suite in parallel workers (pytest-xdist), each with its own sandbox, temp folders and rate-limit files
+# (tests/conftest.py). Engine tests spend much of their time waiting on processes and the sandbox, so one worker
+# more than the cores keeps them busy: 3 on 2 cores. TEST_WORKERS=0 for one process in file order.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup lint typecheck
-	$(PY) -m pytest -v
+	$(PY) -m pytest -v -n $(TEST_WORKERS) --dist loadgroup
 
 # Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
 FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py
