@@ -30,8 +30,24 @@ def no_credentials_from_the_shell() -> Iterator[None]:
     os.environ.update(saved)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test process (each xdist worker) keeps the LiveAgent client's rate-limit files in a folder of its own
+    (liveagent_provider/rate_limit.py keeps them under $XDG_CACHE_HOME, shared by every process of the user): no
+    count is shared with another worker, the user's own `make demo` or a run of yesterday, and none is left behind.
+    Every CLI, provider and `make` a test starts inherits it."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.getbasetemp() / "xdg-cache")
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def sandbox_process() -> Iterator[Sandbox]:
+    """One sandbox per test process: under xdist each worker has its own, on ports of its own."""
     # No LiveAgent rate limit by default, so the suite is not paced at 180 requests a minute;
     # the rate-limit test sets one itself.
     with running_sandbox("--liveagent-rate-limit", "0") as urls:
@@ -40,11 +56,14 @@ def sandbox_process() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def sandbox(sandbox_process: Sandbox) -> Iterator[Sandbox]:
+    """The worker's sandbox, back at its seed before and after the test: what a test made is gone afterwards."""
     sandbox_process.reset()
     sandbox_process.rate_limit(0, 60)
     yield sandbox_process
     sandbox_process.faults("twilio")
     sandbox_process.faults("liveagent")
+    sandbox_process.rate_limit(0, 60)
+    sandbox_process.reset()
 
 
 def base_config(sandbox: Sandbox, prefix: str | None = None) -> dict[str, Any]:
@@ -82,23 +101,106 @@ def base_config(sandbox: Sandbox, prefix: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_stack(tmp_path: Path, sandbox: Sandbox) -> Iterator[Callable[..., EngineStack]]:
-    """Stacks made here are destroyed and removed at the end of the test."""
-    made: list[EngineStack] = []
+def make_stack(tmp_path: Path, sandbox: Sandbox) -> Callable[..., EngineStack]:
+    """Throwaway stacks whose state lives in the test's temp folder.
+
+    What they made in the sandbox goes with the `sandbox` fixture's reset at the end of the test (a `pulumi destroy`
+    per stack here, whose errors nobody saw, cost an engine run each and checked nothing). The tests of destroy
+    itself run it and check what it leaves.
+    """
 
     def make(config: dict[str, Any] | None = None, **kwargs: Any) -> EngineStack:
         stack = EngineStack(tmp_path, **kwargs)
         if config is not None:
             stack.configure(config)
-        made.append(stack)
         return stack
 
-    yield make
-    sandbox.faults("twilio")
-    sandbox.faults("liveagent")
-    for stack in made:
-        try:
-            stack.stack.destroy()
-            stack.stack.workspace.remove_stack(stack.name)
-        except Exception:  # noqa: BLE001 - best effort; the sandbox is reset before the next test anyway
-            pass
+    return make
+
+
+# -- parallel workers (pytest-xdist: `make test` runs `pytest -n N --dist loadgroup`) ------------------------------
+#
+# Each worker is a pytest process of its own: its own sandbox (`sandbox_process`, on free ports), temp folders and
+# state backends (`tmp_path`), and rate-limit files (`own_cache_dir`). The tests that must stay together run as one
+# unit in one worker, one after the other in file order (GROUPS; the scheduler below). They are listed here, not
+# marked with `xdist_group` in their modules: pytest-xdist 3.8 groups by rewriting node ids, which pytest 9.2 no
+# longer reads, so its marks group nothing.
+GROUPS = {
+    # `make demo` listens on the dev stack's fixed ports 18081/18082.
+    "tests/test_demo.py::": "demo-ports",
+    # The console edits share one module-scoped stack (`deployed`), which another test's sandbox reset would empty.
+    "tests/test_lifecycle.py::test_console_edit_shows_in_preview_and_is_repaired_by_the_next_up": "lifecycle-drift",
+    # Its last test reads what the fuzzing before it reached, on the module's own emulator.
+    "tests/test_sandbox_twilio_fuzz.py::": "twilio-fuzz",
+}
+# Handed out first, slowest first, so that no worker starts a long test while the others run out of work; the
+# tests without the engine go last and fill the gaps. Only the order depends on these lists, never a result.
+SLOW_FIRST = (
+    "tests/test_interrupted.py::",
+    "tests/test_lifecycle.py::test_console_edit_shows_in_preview_and_is_repaired_by_the_next_up",
+    "tests/test_lifecycle.py::test_config_changes_converge_in_one_up_each",
+    "tests/test_scale.py::test_more_than_four_provider_calls_reach_the_api_at_once",
+    "tests/test_demo.py::",
+    "tests/test_providers.py::test_fifty_numbers_stay_under_the_rate_limit",
+    "tests/test_resilience.py::",
+    "tests/test_upgrade.py::",
+    "tests/test_refresh_cost.py::",
+    "tests/test_credentials.py::",
+    "tests/test_providers.py::test_429_and_503_at_30_percent_are_ridden_out",
+    "tests/test_s3_backend.py::",
+    "tests/test_ci_workflows.py::",
+    "tests/test_takeover.py::",
+    "tests/test_lifecycle.py::",
+    "tests/test_preview_report.py::",
+    "tests/test_sandbox_twilio_fuzz.py::",
+)
+NO_ENGINE_LAST = (
+    "tests/test_sandbox_",
+    "tests/test_units.py::",
+    "tests/test_api_settings.py::",
+    "tests/test_wiring.py::",
+    "tests/test_language_host.py::",
+    "tests/test_readme_ja.py::",
+)
+
+
+def group_of(nodeid: str) -> str | None:
+    return next((group for prefix, group in GROUPS.items() if nodeid.startswith(prefix)), None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker only: the collection in the order the scheduler hands it out (a stable sort, the same
+    in every worker). A plain `pytest` keeps file order."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def rank(item: pytest.Item) -> int:
+        found = [index for index, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)]
+        if found:
+            return found[0]
+        return len(SLOW_FIRST) + (1 if item.nodeid.startswith(NO_ENGINE_LAST) else 0)
+
+    items.sort(key=rank)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with GROUPS as the groups: each group one unit of work, every other test a unit alone,
+    handed out in collection order (above)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Grouped(LoadGroupScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or nodeid
+
+        def _assign_work_unit(self, node: Any) -> None:
+            """As xdist's, but every item of each node id: Schemathesis gives the operations of one fuzz test
+            the same node id, and xdist's unit, keyed by node id, would run only the first of them."""
+            scope, work_unit = self.workqueue.popitem(last=False)
+            self.assigned_work.setdefault(node, {})[scope] = work_unit
+            collection = self.registered_collections[node]
+            node.send_runtest_some([index for index, nodeid in enumerate(collection) if work_unit.get(nodeid) is False])
+
+    config.option.loadscopereorder = False  # keep the order above, not the biggest group first
+    return Grouped(config, log)

@@ -7,6 +7,7 @@ LocalWorkspace drives the CLI on that folder (no inline program); `run` calls th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 from deploy.cli import PROJECT_DIR, TOOLS_BIN, pulumi_binary, pulumi_env
@@ -57,6 +59,12 @@ def work_dir(tmp: Path, project_file: str | None = None, main: Path | None = Non
     return project
 
 
+@functools.cache
+def pulumi_command() -> auto.PulumiCommand:
+    """The pinned CLI for the Automation API, made once per test process: making one runs `pulumi version`."""
+    return auto.PulumiCommand(root=str(pulumi_binary().parent.parent))
+
+
 class EngineStack:
     """One stack; every CLI run's output is kept in `self.output` so tests can grep it."""
 
@@ -84,11 +92,11 @@ class EngineStack:
             **(env or {}),
         }
         options = auto.LocalWorkspaceOptions(
-            work_dir=str(self.project_dir),
-            pulumi_command=auto.PulumiCommand(root=str(pulumi_binary().parent.parent)),
-            env_vars=self.env,
+            work_dir=str(self.project_dir), pulumi_command=pulumi_command(), env_vars=self.env
         )
-        self.stack = auto.create_or_select_stack(self.name, work_dir=str(self.project_dir), opts=options)
+        # A name of our own making is new: `stack init` at once, not `stack select` failing first.
+        initialise = auto.create_or_select_stack if name else auto.create_stack
+        self.stack = initialise(self.name, work_dir=str(self.project_dir), opts=options)
         self.output: list[str] = []
 
     def _capture(self, line: str) -> None:
@@ -109,7 +117,7 @@ class EngineStack:
 
         The APIs' settings (`twilio`, `liveagent`) go to `api_namespace`, the rest to the project's.
         """
-        existing = self.stack.get_all_config()
+        existing = self.stack.get_all_config() if self._has_config() else {}
         if existing:
             self.stack.remove_all_config(list(existing))
         config = json.loads(json.dumps(config))
@@ -133,8 +141,18 @@ class EngineStack:
             payload[f"{namespace(key)}:{key}"] = entry
         if payload:
             self.stack.set_all_config_json(json.dumps(payload))
-        for path, value in secrets.items():  # `config set-all --json` cannot store secrets inside objects
-            self.stack.set_config(path, auto.ConfigValue(value, secret=True), path=True)
+        if secrets:  # `config set-all --json` cannot store secrets inside objects; `--path --secret` can, all at once
+            self.stack.set_all_config(
+                {path: auto.ConfigValue(value, secret=True) for path, value in secrets.items()}, path=True
+            )
+
+    def _has_config(self) -> bool:
+        """Whether the stack file holds any config (a new stack's holds only its encryption salt): reading the
+        file spares a CLI run that derives the passphrase key for nothing."""
+        stack_file = self.project_dir / f"Pulumi.{self.name}.yaml"
+        if not stack_file.exists():
+            return True  # config kept elsewhere: ask the CLI
+        return bool((yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}).get("config"))
 
     def preview(self, **kwargs: Any) -> auto.PreviewResult:
         return self.stack.preview(on_output=self._capture, **kwargs)
