@@ -4,11 +4,11 @@ import pulumi
 
 from components.integration import TwilioLiveAgentIntegration
 from provider_kit import pickler_guard
-from stack import api_settings, preflight, quiet_shutdown
+from stack import api_settings, preflight, sdk_patches
 from stack.config import EXIT_AFTER_SHOWING_ERROR, load
 
 pickler_guard.install()
-quiet_shutdown.install()
+sdk_patches.install()
 config, apis = load()
 pulumi.log.info(f"Twilio: {apis.twilio.source}; LiveAgent: {apis.liveagent.source}")
 # The entries' checks (every number, department, prefix at once) at preview, where a plan is read first.

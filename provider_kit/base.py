@@ -99,31 +99,27 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
     def source(self) -> str:
         raise NotImplementedError
 
-    # Outputs the holder record keeps for a replacing entry's create (see `holders`); never a secret.
-    remembered_outputs: tuple[str, ...] = ()
-
-    def remembered(self, resource_id: str) -> dict[str, Any]:
-        """What the entry that holds this resource now remembers of it, for a create that replaces it."""
-        return holders.remembered(self.account(), type(self).__name__, resource_id)
+    # A resource of the whole account (one per account, the same id in every stack): see `holders`.
+    account_wide = False
 
     def _keep_holder(self, name: str, args: tuple[Any, ...], result: Any) -> None:
-        """A create's entry gets its token; a read or update carries it on (and an update what it remembers)."""
-        kind, outs = type(self).__name__, result.outs
-        keep = {output: outs.get(output) for output in self.remembered_outputs}
+        """A create's entry gets its token; a read or update carries it on."""
+        outs = result.outs
         if name == "create":
-            outs[holders.HOLDER] = holders.hold(self.account(), kind, str(result.id), keep)
+            token = holders.hold(self.account(), type(self).__name__, str(result.id), self.account_wide)
+            if token is not None:
+                outs[holders.HOLDER] = token
             return
         token = args[1].get(holders.HOLDER)  # read(id, props), update(id, olds, news)
         if token is not None:
             outs.setdefault(holders.HOLDER, token)
-            if name == "update" and keep:
-                holders.remember(self.account(), kind, str(args[0]), token, keep)
 
     def held_elsewhere(self, resource_id: str, props: Any) -> bool:
         """Another state entry's create has taken this live resource over since this entry's (a replacement):
         this entry's delete must leave it."""
         token = props.get(holders.HOLDER) if isinstance(props, dict) else None
-        return holders.held_by_another(self.account(), type(self).__name__, str(resource_id), token)
+        kind = type(self).__name__
+        return holders.held_by_another(self.account(), kind, str(resource_id), token, self.account_wide)
 
     def same_account(self, props: Any) -> None:
         recorded = props.get(ACCOUNT) if isinstance(props, dict) else None

@@ -7,30 +7,29 @@ would remove what the new one holds (a deleted trunk's domain stays locked for 3
 its entry a token and records, per live resource, the token of the entry that holds it now; a delete whose
 entry's token is not the recorded one leaves the live resource as it is and only lets the entry go.
 
-A record may also keep what its entry remembers and the resource cannot tell (no secret): which dialing
-countries were on before this stack turned them on. The create of a replacing entry reads it, so the history
-survives the replacement.
-
 Records live in this process and, so that a run killed between the create and the delete is covered too, in
 the user's cache directory (`$XDG_CACHE_HOME/twilio-liveagent/holders/`, one small file per resource). A
 record missing there (another machine) means the delete goes ahead, as it did before records were kept.
+
+A resource of the whole account (the dialing permissions: one per account, the same id in every stack) keeps no
+record, since another stack's entry may hold it as well; a delete of one in a process whose create made or
+took it over (a replacement within one command) leaves it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 HOLDER = "holder"  # the output that carries an entry's token
 
-_memory: dict[str, dict[str, Any]] = {}
+_memory: dict[str, str] = {}
+_created_here: set[str] = set()  # account-wide resources a create of this process made or took over
 _lock = threading.Lock()
 _warned = False
 
@@ -45,16 +44,16 @@ def _key(account: str, kind: str, resource_id: str) -> str:
     return hashlib.sha256(f"{account}\n{kind}\n{resource_id}".encode()).hexdigest()[:40]
 
 
-def _write(key: str, record: dict[str, Any] | None) -> None:
+def _write(key: str, token: str | None) -> None:
     global _warned
     try:
         path = folder() / key
-        if record is None:
+        if token is None:
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}")
-        partial.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        partial.write_text(token, encoding="utf-8")
         partial.replace(path)
     except OSError as error:
         if not _warned:
@@ -62,50 +61,37 @@ def _write(key: str, record: dict[str, Any] | None) -> None:
             print(f"holders: {error}; records are kept in this process only", file=sys.stderr, flush=True)
 
 
-def _read(key: str) -> dict[str, Any] | None:
+def _read(key: str) -> str | None:
     if key in _memory:
         return _memory[key]
     try:
-        found = json.loads((folder() / key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return (folder() / key).read_text(encoding="utf-8").strip() or None
+    except OSError:
         return None
-    return found if isinstance(found, dict) else None
 
 
-def hold(account: str, kind: str, resource_id: str, remembered: Mapping[str, Any] | None = None) -> str:
-    """A new entry holds this live resource (made, or taken over, by its create): its token."""
-    record = {"token": secrets.token_hex(8), "remembered": dict(remembered or {})}
+def hold(account: str, kind: str, resource_id: str, account_wide: bool = False) -> str | None:
+    """A new entry holds this live resource (made, or taken over, by its create): its token (None for a
+    resource of the whole account, which keeps no record)."""
     key = _key(account, kind, resource_id)
     with _lock:
-        _memory[key] = record
-        _write(key, record)
-    return str(record["token"])
+        if account_wide:
+            _created_here.add(key)
+            return None
+        token = secrets.token_hex(8)
+        _memory[key] = token
+        _write(key, token)
+    return token
 
 
-def remember(account: str, kind: str, resource_id: str, token: object, remembered: Mapping[str, Any]) -> None:
-    """The holding entry (`token`) was updated: keep what it remembers now."""
-    key = _key(account, kind, resource_id)
-    with _lock:
-        record = _read(key)
-        if record is not None and record.get("token") == token:
-            record = {**record, "remembered": dict(remembered)}
-            _memory[key] = record
-            _write(key, record)
-
-
-def held_by_another(account: str, kind: str, resource_id: str, token: object) -> bool:
+def held_by_another(account: str, kind: str, resource_id: str, token: object, account_wide: bool = False) -> bool:
     """Does another entry hold this live resource now (one whose create took it over after this one's)?"""
+    key = _key(account, kind, resource_id)
     with _lock:
-        record = _read(_key(account, kind, resource_id))
-    return record is not None and record.get("token") != token
-
-
-def remembered(account: str, kind: str, resource_id: str) -> dict[str, Any]:
-    """What the entry holding this resource remembers of it (before a replacing create records its own)."""
-    with _lock:
-        record = _read(_key(account, kind, resource_id))
-    found = record.get("remembered") if record else None
-    return dict(found) if isinstance(found, dict) else {}
+        if account_wide:
+            return key in _created_here
+        recorded = _read(key)
+    return recorded is not None and recorded != token
 
 
 def release(account: str, kind: str, resource_id: str) -> None:

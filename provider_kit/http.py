@@ -147,11 +147,13 @@ def gave_up_message(api: str, status: int, seconds: float, where_to_check: str, 
     what = "did not answer" if status == 0 else f"kept answering HTTP {status}"
     at = f" at {settings.endpoint}" if settings.endpoint else ""
     source = f" (from {settings.url_source})" if settings.url_source else ""
-    if is_local(settings.endpoint):
+    if is_local(settings.endpoint) and status == 0:
         cause = (
             "nothing listens at that local address. If it is the sandbox, start it with `make sandbox`; if not, "
             f"correct {settings.url_source or 'the URL'}"
         )
+    elif is_local(settings.endpoint):
+        cause = "the server at that local address keeps failing (a sandbox with faults turned on?)"
     else:
         cause = f"it is down, overloaded or out of reach from here (network, proxy, firewall). Check {where_to_check}"
     return (

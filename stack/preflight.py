@@ -106,9 +106,10 @@ def liveagent_problems(liveagent: LiveAgentClient, config: StackConfig) -> list[
             None,
         )
         if holder is not None:
+            name = f", name {holder['name']!r}" if holder.get("name") else ""
             found.append(
-                f"{NUMBERS_KEY}[{index}].dialPrefix: {entry.dial_prefix} is held by LiveAgent number "
-                f"{holder.get('number')} ({holder.get('name')!r}, id {holder.get('id')}), which this stack does not "
-                "manage. Choose another dialPrefix, or change that number's prefix in LiveAgent"
+                f"{NUMBERS_KEY}[{index}].dialPrefix: dial prefix {entry.dial_prefix} is held by LiveAgent number "
+                f"{holder.get('number')} (id {holder.get('id')}{name}), which this stack does not manage. Choose "
+                "another dialPrefix, or change that number's prefix in LiveAgent"
             )
     return found

@@ -368,15 +368,16 @@ def test_a_replacing_entry_holds_the_resource_and_the_replaced_entry_lets_it_go(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = holders.hold("account AC1", "TrunkProvider", "TK1")
     assert not holders.held_by_another("account AC1", "TrunkProvider", "TK1", first)
-    second = holders.hold("account AC1", "TrunkProvider", "TK1", {"enabled_before": {"GB": False}})
+    second = holders.hold("account AC1", "TrunkProvider", "TK1")
     assert holders.held_by_another("account AC1", "TrunkProvider", "TK1", first), "the replaced entry lets it go"
     assert holders.held_by_another("account AC1", "TrunkProvider", "TK1", None), "an entry from before records"
     assert not holders.held_by_another("account AC2", "TrunkProvider", "TK1", first), "per account"
     monkeypatch.setattr(holders, "_memory", {})  # another process, after a kill: the record is on disk
     assert holders.held_by_another("account AC1", "TrunkProvider", "TK1", first)
-    assert holders.remembered("account AC1", "TrunkProvider", "TK1") == {"enabled_before": {"GB": False}}
-    holders.remember("account AC1", "TrunkProvider", "TK1", first, {"enabled_before": {}})
-    assert holders.remembered("account AC1", "TrunkProvider", "TK1")["enabled_before"] == {"GB": False}, "not its own"
     holders.release("account AC1", "TrunkProvider", "TK1")
     assert not holders.held_by_another("account AC1", "TrunkProvider", "TK1", second)
     assert list((tmp_path / "twilio-liveagent" / "holders").iterdir()) == []
+    # One per account (dialing permissions): no record another stack could trip on, only this process's create.
+    assert holders.hold("account AC1", "DialingPermissionsProvider", "dialing-permissions", account_wide=True) is None
+    assert holders.held_by_another("account AC1", "DialingPermissionsProvider", "dialing-permissions", None, True)
+    assert not holders.held_by_another("account AC3", "DialingPermissionsProvider", "dialing-permissions", None, True)

@@ -67,14 +67,11 @@ class DialingBaselineProvider(TwilioProvider):
         wanted = news.get("countries")
         return DiffResult(changes=is_unknown(wanted) or not set(wanted or []) <= set(olds.get("enabled_before") or {}))
 
-    remembered_outputs = ("enabled_before",)
+    account_wide = True
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        # A replacement's create (`--replace`): what the entry it replaces recorded comes first, since the live
-        # state now shows what this stack turned on.
-        known = dict(self.remembered(BASELINE_ID).get("enabled_before") or {})
-        new = [iso for iso in props["countries"] if iso not in known]
-        return CreateResult(BASELINE_ID, {**props, "enabled_before": {**live_enabled(self.client, new), **known}})
+        before = live_enabled(self.client, props["countries"])
+        return CreateResult(BASELINE_ID, {**props, "enabled_before": before})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props, {"countries": props.get("countries") or []})  # history: nothing to refresh
@@ -122,12 +119,10 @@ class DialingPermissionsProvider(TwilioProvider):
         kept_before = {iso: before[iso] for iso in wanted}
         return {"countries": wanted, "enabled_countries": sorted(wanted), "enabled_before": kept_before}
 
-    remembered_outputs = ("enabled_before",)
+    account_wide = True
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        # As the baseline's create: what a replaced entry recorded wins over the baseline it is given.
-        known = self.remembered(PERMISSIONS_ID).get("enabled_before") or {}
-        outs = self._converge(self.client, props["countries"], {**dict(props.get("baseline") or {}), **known}, [])
+        outs = self._converge(self.client, props["countries"], dict(props.get("baseline") or {}), [])
         return CreateResult(PERMISSIONS_ID, {**props, **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
