@@ -36,19 +36,6 @@ class WrongAccount(RuntimeError):
     """The credentials in use are for another account than the one the stack's resources live in."""
 
 
-class Refused(ValueError):
-    """A check refused the resource's inputs; the message is each reason, in the project's words."""
-
-
-def refused_as_error(result: Any) -> Any:
-    """A check's failures raised as one error: the engine would show each as `property <our internal name>
-    value {…} has a problem: …`, while the reasons already name the config key and the fix."""
-    failures = getattr(result, "failures", None)
-    if failures:
-        raise Refused("; ".join(str(failure.reason) for failure in failures))
-    return result
-
-
 def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
     """Check, before a read, update or delete, that the resource lives in the account of the credentials in
     use; record that account in what create, read and update return. Keep the entry's holder token (see
@@ -60,8 +47,6 @@ def _in_account(method: Callable[..., Any], name: str) -> Callable[..., Any]:
             self.same_account(args[1])  # read(id, props), update(id, olds, news), delete(id, props)
         if name == "delete" and self.held_elsewhere(args[0], args[1]):
             return None
-        if name == "check":
-            return refused_as_error(method(self, *args))
         if name == "read":
             result = unread.read_or_keep(lambda: method(self, *args), str(args[0]), args[1])
         else:
@@ -88,7 +73,7 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in ("check", "create", "read", "update", "delete"):
+        for name in ("create", "read", "update", "delete"):
             if name in cls.__dict__:
                 setattr(cls, name, _in_account(cls.__dict__[name], name))
 

@@ -90,6 +90,7 @@ def test_the_launcher_falls_back_to_the_sdk_server_when_its_shape_changes(monkey
     assert len(partly[2]) == 1 and "not once (4 provider calls at a time)" in partly[2][0]
     monkeypatch.setattr(dynamic_provider_host, "DIFF_EXPECTED", "no such line")
     monkeypatch.setattr(dynamic_provider_host, "ERROR_EXPECTED", "no such line either")
+    monkeypatch.setattr(dynamic_provider_host, "CHECK_EXPECTED", "nor that one")
     reason = dynamic_provider_host.patched_source(16)
     assert isinstance(reason, str) and "not once" in reason
     # Run as the plugin is: it still serves (prints its port), after one line saying what did not apply.
@@ -101,6 +102,7 @@ def test_the_launcher_falls_back_to_the_sdk_server_when_its_shape_changes(monkey
         host.EXPECTED = "no such line"
         host.DIFF_EXPECTED = "no such line either"
         host.ERROR_EXPECTED = "nor this one"
+        host.CHECK_EXPECTED = "nor that one"
         host.main()
         """
     )

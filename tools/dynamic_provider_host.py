@@ -11,7 +11,10 @@ own `pulumi/dynamic/__main__.py` source with:
   engine as its detailed diff;
 - errors as answers: the SDK sends the engine a provider's exception as its traceback, whose last line starts
   with the exception's module and class (`twilio_provider.errors.TwilioApiError: …`); an error raised by this
-  project's code, whose message says what to do, is sent as that message alone.
+  project's code, whose message says what to do, is sent as that message alone;
+- refusals as answers: a check's failures would be shown by the engine as `property <internal name> value
+  {…} has a problem: …`, while our reasons already name the config key and the fix; they are sent as one
+  error of their reasons instead.
 Each edit is made only when the SDK's source holds its expected line exactly once; one that does not apply
 (another SDK release) is said in one line on stderr, and the others still apply. With none, the SDK's module
 runs unchanged.
@@ -30,6 +33,7 @@ from typing import Any
 EXPECTED = "futures.ThreadPoolExecutor(max_workers=4)"
 DIFF_EXPECTED = "        return proto.DiffResponse(**fields)"
 ERROR_EXPECTED = "context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())"
+CHECK_EXPECTED = "        failures = result.failures"
 OURS = ("provider_kit.", "twilio_provider.", "liveagent_provider.", "stack.")  # modules whose errors are answers
 MODULE = "pulumi.dynamic.__main__"
 DEFAULT_WORKERS = 64  # as provider_kit.plugin.DEFAULT_PROVIDER_WORKERS, when it cannot be imported
@@ -69,10 +73,22 @@ def detailed_diff_fields(result: Any) -> dict[str, Any]:
     }
 
 
+class CheckRefused(ValueError):
+    """A check's failures, as one error whose message is each reason."""
+
+
+def refused(failures: Any) -> Any:
+    """A check's failures, raised as one error when there are any."""
+    if failures:
+        raise CheckRefused("; ".join(str(failure.reason) for failure in failures))
+    return failures
+
+
 def error_text() -> str:
     """What the engine is told of the exception being handled: its message where this project raised it."""
     error = sys.exc_info()[1]
-    if error is not None and type(error).__module__.startswith(OURS) and str(error):
+    ours = isinstance(error, CheckRefused) or type(error).__module__.startswith(OURS)
+    if error is not None and ours and str(error):
         return str(error)
     import traceback
 
@@ -84,6 +100,7 @@ def _edits(count: int) -> list[tuple[str, str, str]]:
     edits = [
         (DIFF_EXPECTED, DIFF_EXPECTED[:-1] + ", **_detailed_diff_fields(result))", "plans name no property"),
         (ERROR_EXPECTED, "context.abort(grpc.StatusCode.UNKNOWN, _error_text())", "errors show their class"),
+        (CHECK_EXPECTED, "        failures = _refused(result.failures)", "refusals name internal properties"),
     ]
     if count != 4:
         edits.append((EXPECTED, f"futures.ThreadPoolExecutor(max_workers={count})", "4 provider calls at a time"))
@@ -132,6 +149,7 @@ def main() -> None:
     module.__package__ = "pulumi.dynamic"
     module.__dict__["_detailed_diff_fields"] = detailed_diff_fields
     module.__dict__["_error_text"] = error_text
+    module.__dict__["_refused"] = refused
     sys.modules["__main__"] = module
     exec(compile(source, origin, "exec"), module.__dict__)  # the SDK's own module, with the edits above
 
