@@ -48,12 +48,14 @@ class Field:
     secret: bool = False
     """Kept secret in state and output."""
     check: Callable[[Any], str | None] | None = None
-    """The rule from `rules.py`, run at preview on known values."""
+    """The rule from `stack/rules.py`, run at preview on known values."""
     choices: tuple[str, ...] = ()
     """For an enum: the values allowed (a rule of its own)."""
     encode: Callable[[Any], str] = form_value
+    """How the value is written in a form body (`form_params`)."""
     decode: Callable[[Any], Any] | None = None
-    """How a value from a response, or from the stack config, becomes ours (LiveAgent keeps `port` as text)."""
+    """How a value from a response, or from the stack config, becomes our property's (LiveAgent keeps `port` as
+    text)."""
     output_only: bool = False
     """Computed by the API (a SID): read back, never an input."""
     compared: bool = True
@@ -119,8 +121,11 @@ class Schema:
         olds = {**{name: value for name, value in self.defaults.items() if name not in olds}, **olds}
         return diff_result(olds, dict(news), self.inputs, replacing, delete_before_replace)
 
-    def to_api(self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None) -> dict[str, str]:
-        """The request parameters of the fields in `group` (or just `only`), defaults for those left out."""
+    def form_params(
+        self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """A form body: the request parameters of the fields in `group` (or just `only`), each encoded as text
+        (`Field.encode`), with defaults for those left out and an empty value for one with neither."""
         chosen = set(only) if only is not None else None
         params = {}
         for f in self.fields:
@@ -134,9 +139,9 @@ class Schema:
             params[f.api] = f.encode(value)
         return params
 
-    def api_values(self, props: Mapping[str, Any], group: str | None = None) -> dict[str, Any]:
-        """The values we manage, under the API's names, as they are (for a JSON body); unset ones left out;
-        only those of `group` when one is given."""
+    def json_values(self, props: Mapping[str, Any], group: str | None = None) -> dict[str, Any]:
+        """For a JSON body: the values we manage, under the API's names, as they are (numbers as ints, nothing
+        encoded as text); unset ones left out; only those of `group` when one is given, else those of every group."""
         return {
             f.api: as_int(props[f.name])
             for f in self.fields

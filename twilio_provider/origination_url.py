@@ -65,12 +65,12 @@ class OriginationUrlProvider(TwilioProvider):
                 "Twilio",
             )
             if differences:
-                found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
+                found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.form_params(props))
             # Taken over, nothing deleted now; other URLs on the trunk show in the next preview.
             others = sorted(url["sip_url"] for url in self._others(trunk_sid, found["sid"]))
             return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found), "other_urls": others})
         body = takeover.create_once(
-            lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find
+            lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.form_params(props)), find
         )
         others = sorted(url["sip_url"] for url in self._others(trunk_sid, body["sid"]))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body), "other_urls": others})
@@ -104,7 +104,7 @@ class OriginationUrlProvider(TwilioProvider):
         client, trunk_sid = self.client, news["trunk_sid"]
         body = client.get(*paths.origination_urls(trunk_sid, id_))
         if SCHEMA.differences(SCHEMA.from_api(body), news):
-            body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.to_api(news))
+            body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.form_params(news))
         others = self._others(trunk_sid, id_)
         if not news.get("keep_others"):
             for url in others:
