@@ -6,7 +6,7 @@ through, the kinds handed out in turn, so each kind is met at least once on each
 
 from __future__ import annotations
 
-from sandbox.server import FAULT_KINDS
+from sandbox.faults import FAULT_KINDS
 from tests.conftest import base_config
 from tests.engine import strip_ansi
 from tests.resilience import APIS, CLIENT_TIMEOUT_S, fault_plan, one_run

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from ..server import ApiError, Emulator, Request
+from ..emulator import Emulator
+from ..routing import ApiError, Request
 from .params import Spec, error, not_found
 from .state import initial_state
 
@@ -28,12 +29,11 @@ class TwilioBase(Emulator):
         save: Callable[[dict[str, Any]], None] | None = None,
         state: dict[str, Any] | None = None,
     ):
-        super().__init__()
+        super().__init__(save)
         self.seed = seed
         self.account_sid: str = seed["account_sid"]
         self.auth_token: str = seed["auth_token"]
         self.api_keys: dict[str, str] = {}  # SK… → secret; made and revoked through control endpoints
-        self._save = save
         self.state: dict[str, Any] = state if state is not None else initial_state(seed, self.now())
         self._register_routes()
 
@@ -50,10 +50,6 @@ class TwilioBase(Emulator):
         for credential in state["credentials"].values():
             credential.pop("password_md5", None)  # Twilio keeps only a digest; so does the snapshot
         return state
-
-    def after_write(self) -> None:
-        if self._save:
-            self._save(self.state)
 
     def now(self) -> float:
         return time.time() + (self.state["clock_offset"] if hasattr(self, "state") else 0.0)
