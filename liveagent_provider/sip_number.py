@@ -11,14 +11,13 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
 from provider_kit import takeover
 from provider_kit.base import ConfiguredProvider, MissingCredentials
 from provider_kit.diff import as_int
-from provider_kit.schema import Field, Schema, form_value, optional
+from provider_kit.schema import Field, Schema, SchemaResource, form_value, optional
 from stack import api_settings, rules
 
 from .client import LiveAgentClient, LiveAgentSettings
@@ -293,13 +292,15 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             self.same_account(props)  # gone already, or the URL is another account's
 
 
-class SipNumber(Resource, module="liveagent", name="SipNumber"):
+class SipNumber(
+    SchemaResource,
+    module="liveagent",
+    name="SipNumber",
+    schema=SCHEMA,
+    provider=SipNumberProvider,
+    also_seeded=("department_id",),  # resolved from the department's name at preview (`check`)
+):
     """A LiveAgent SIP number; `password` is secret in state and output."""
 
     number_id: pulumi.Output[str]
     dial_prefix_formatted: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
-        seeded = {"number_id": None, "dial_prefix_formatted": None, "department_id": None, "type": None}
-        super().__init__(SipNumberProvider(), name, {**seeded, **props}, opts)

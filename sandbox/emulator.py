@@ -4,36 +4,52 @@ endpoints under /__sandbox/ that every emulator answers."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from .faults import FaultPlan
 from .request_log import RequestLog
 from .routing import ApiError, Handler, JsonBody, Request, Response, Route
+from .store import Saver
 
 
 class Emulator:
     """Base of an emulated API: a route table, one lock over its state, faults and counters."""
 
     name = "emulator"
-    state: dict[str, Any]
 
-    def __init__(self, save_state: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self._save_state = save_state  # after each write (sandbox/store.py: --state-dir), or None
+    def __init__(self, seed: dict[str, Any], save: Saver | None = None, state: dict[str, Any] | None = None) -> None:
+        self.seed = seed
+        self._save_state = save  # after each write (`--state-dir`), or None
         self.routes: list[Route] = []
         self.lock = threading.RLock()
         self.log = RequestLog()
         self.faults = FaultPlan()
+        self.reset_credentials()
+        self.state: dict[str, Any] = state if state is not None else self.seeded_state()
+        self._register_routes()
 
     # -- to be provided by each emulator
-    def error_body(self, status: int, message: str) -> JsonBody:
+    def seeded_state(self) -> dict[str, Any]:
+        """The state as the seed gives it (what a reset goes back to)."""
         raise NotImplementedError
 
-    def reset(self) -> None:
+    def _register_routes(self) -> None:
+        raise NotImplementedError
+
+    def error_body(self, status: int, message: str) -> JsonBody:
         raise NotImplementedError
 
     def snapshot(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def reset_credentials(self) -> None:
+        """The credentials the API accepts, as the seed gives them (control endpoints let a test change them)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Back to the seed: the state and the credentials."""
+        self.state = self.seeded_state()
+        self.reset_credentials()
 
     def after_write(self) -> None:
         """Called after each successful write: the state is saved, where a place to save it was given."""

@@ -8,10 +8,10 @@ import secrets
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -110,12 +110,6 @@ class CredentialProvider(TwilioProvider):
         self.client.delete_if_exists(*self._path(props["credential_list_sid"], id_))
 
 
-class Credential(Resource, module="twilio", name="Credential"):
+class Credential(SchemaResource, module="twilio", name="Credential", schema=SCHEMA, provider=CredentialProvider):
     sid: pulumi.Output[str]
     username: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
-        super().__init__(
-            CredentialProvider(), name, {"sid": None, "password_digest": None, "password_salt": None, **props}, opts
-        )

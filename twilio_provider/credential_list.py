@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -99,12 +99,11 @@ class CredentialListProvider(TwilioProvider):
         self.client.delete_if_exists(*self._path(id_))
 
 
-class CredentialList(Resource, module="twilio", name="CredentialList"):
+class CredentialList(
+    SchemaResource, module="twilio", name="CredentialList", schema=SCHEMA, provider=CredentialListProvider
+):
     sid: pulumi.Output[str]
     friendly_name: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(CredentialListProvider(), name, {"sid": None, **props}, opts)
 
 
 # Stacks deployed before the credential had a module of its own refer to its provider here.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -117,9 +117,8 @@ class OriginationUrlProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
 
 
-class OriginationUrl(Resource, module="twilio", name="OriginationUrl"):
+class OriginationUrl(
+    SchemaResource, module="twilio", name="OriginationUrl", schema=SCHEMA, provider=OriginationUrlProvider
+):
     sid: pulumi.Output[str]
     sip_url: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(OriginationUrlProvider(), name, {"sid": None, **props}, opts)

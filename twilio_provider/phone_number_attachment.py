@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -201,9 +201,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.trunk_phone_numbers(trunk_sid, number_sid))
 
 
-class PhoneNumberAttachment(Resource, module="twilio", name="PhoneNumberAttachment"):
+class PhoneNumberAttachment(
+    SchemaResource, module="twilio", name="PhoneNumberAttachment", schema=SCHEMA, provider=PhoneNumberAttachmentProvider
+):
     phone_number_sid: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        seeded = {"phone_number_sid": None, "attached_trunk_sid": None}
-        super().__init__(PhoneNumberAttachmentProvider(), name, {**seeded, **props}, opts)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema, optional
+from provider_kit.schema import Field, Schema, SchemaResource, optional
 from stack import rules
 
 from . import paths
@@ -165,13 +165,10 @@ class TrunkProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.trunk(id_))
 
 
-class Trunk(Resource, module="twilio", name="Trunk"):
+class Trunk(SchemaResource, module="twilio", name="Trunk", schema=SCHEMA, provider=TrunkProvider):
     """An Elastic SIP trunk. `domain_name` is the termination SIP URI host (`<prefix>.pstn.twilio.com`)."""
 
     sid: pulumi.Output[str]
     friendly_name: pulumi.Output[str]
     domain_name: pulumi.Output[str]
     secure: pulumi.Output[bool]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TrunkProvider(), name, {"sid": None, **props}, opts)

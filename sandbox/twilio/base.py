@@ -23,27 +23,13 @@ Route = tuple[str, str, str, Callable[[Request], Any]]
 class TwilioBase(Emulator):
     name = "twilio"
 
-    def __init__(
-        self,
-        seed: dict[str, Any],
-        save: Callable[[dict[str, Any]], None] | None = None,
-        state: dict[str, Any] | None = None,
-    ):
-        super().__init__(save)
-        self.seed = seed
-        self.account_sid: str = seed["account_sid"]
-        self.auth_token: str = seed["auth_token"]
+    def seeded_state(self) -> dict[str, Any]:
+        return initial_state(self.seed, self.now())
+
+    def reset_credentials(self) -> None:
+        self.account_sid: str = self.seed["account_sid"]
+        self.auth_token: str = self.seed["auth_token"]
         self.api_keys: dict[str, str] = {}  # SK… → secret; made and revoked through control endpoints
-        self.state: dict[str, Any] = state if state is not None else initial_state(seed, self.now())
-        self._register_routes()
-
-    def _register_routes(self) -> None:
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        self.state = initial_state(self.seed, self.now())
-        self.auth_token = self.seed["auth_token"]
-        self.api_keys = {}
 
     def snapshot(self) -> dict[str, Any]:
         state = copy.deepcopy(self.state)
