@@ -108,9 +108,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers = {}
             if fault in WITH_RETRY_AFTER:
                 fault = int(str(fault).split("_")[0])
-                headers["Retry-After"] = _seconds(plan.retry_after or 1)
+                headers["Retry-After"] = _retry_after_header(plan.retry_after or 1)
             elif plan.retry_after is not None and fault in (429, 503):
-                headers["Retry-After"] = _seconds(plan.retry_after)
+                headers["Retry-After"] = _retry_after_header(plan.retry_after)
             assert isinstance(fault, int)
             self._send(Response(fault, emulator.error_body(fault, _REASONS.get(fault, "Injected fault")), headers))
             return
@@ -126,7 +126,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
-def _seconds(value: float) -> str:
+def _retry_after_header(value: float) -> str:
     """Retry-After is whole seconds (RFC 9110 delay-seconds)."""
     return str(max(0, round(value)))
 

@@ -42,7 +42,7 @@ class OriginationUrlProvider(TwilioProvider):
             result.detailed_diff["other_urls"] = ("delete", False)
         return result
 
-    def _others(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:
+    def _other_urls(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:
         urls = self.client.paginate(*paths.origination_urls(trunk_sid), "origination_urls")
         return [dict(url) for url in urls if url.get("sid") != own_sid]
 
@@ -67,12 +67,12 @@ class OriginationUrlProvider(TwilioProvider):
             if differences:
                 found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.form_params(props))
             # Taken over, nothing deleted now; other URLs on the trunk show in the next preview.
-            others = sorted(url["sip_url"] for url in self._others(trunk_sid, found["sid"]))
+            others = sorted(url["sip_url"] for url in self._other_urls(trunk_sid, found["sid"]))
             return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found), "other_urls": others})
         body = takeover.create_once(
             lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.form_params(props)), find
         )
-        others = sorted(url["sip_url"] for url in self._others(trunk_sid, body["sid"]))
+        others = sorted(url["sip_url"] for url in self._other_urls(trunk_sid, body["sid"]))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body), "other_urls": others})
 
     def _find(self, trunk_sid: str, sip_url: Any) -> dict[str, Any] | None:
@@ -93,7 +93,7 @@ class OriginationUrlProvider(TwilioProvider):
         if body is None:
             return ReadResult(None, {})
         id_ = body["sid"]
-        others = sorted(url["sip_url"] for url in self._others(props["trunk_sid"], id_))
+        others = sorted(url["sip_url"] for url in self._other_urls(props["trunk_sid"], id_))
         outs = {**props, **SCHEMA.from_api(body), "other_urls": others}
         inputs = SCHEMA.read_inputs(outs)
         if not props.get("keep_others"):
@@ -105,7 +105,7 @@ class OriginationUrlProvider(TwilioProvider):
         body = client.get(*paths.origination_urls(trunk_sid, id_))
         if SCHEMA.differences(SCHEMA.from_api(body), news):
             body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.form_params(news))
-        others = self._others(trunk_sid, id_)
+        others = self._other_urls(trunk_sid, id_)
         if not news.get("keep_others"):
             for url in others:
                 client.delete_if_exists(*paths.origination_urls(trunk_sid, url["sid"]))
