@@ -271,7 +271,7 @@ def stack_exists(stack: str, cwd: Path) -> bool:
     return any(entry.get("name", "").split("/")[-1] == stack for entry in json.loads(done.stdout))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m deploy.ci", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     cwd_help = "the Pulumi project folder (default: here)"
@@ -303,7 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     issue.add_argument("--report", type=Path, required=True)
     issue.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY"))
     issue.add_argument("--run-url", default=None)
+    return parser
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "preview":
         result = run_preview(args.stack, args.cwd)

@@ -98,10 +98,10 @@ def write_stack_file(path: Path, config: Mapping[str, Any], force: bool) -> None
     if path.exists():
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     existing = document.setdefault("config", {}) or {}
-    ours = sorted(key for key in existing if key.startswith(f"{PROJECT}:"))
-    if ours and not force:
+    project_keys = sorted(key for key in existing if key.startswith(f"{PROJECT}:"))
+    if project_keys and not force:
         raise Refused(
-            f"{path.name} already sets {', '.join(ours)}: discover would replace them. Move the file aside, or "
+            f"{path.name} already sets {', '.join(project_keys)}: discover would replace them. Move the file aside, or "
             "run again with --force to replace those keys (the others are kept)"
         )
     kept = {key: value for key, value in existing.items() if not key.startswith(f"{PROJECT}:")}

@@ -192,7 +192,7 @@ def _liveagent_numbers(
     """Each number on the trunk with its one LiveAgent SIP number on this trunk's host: (config entry, host)."""
     on_trunk = [dict(n) for n in twilio.paginate(*paths.trunk_phone_numbers(trunk["sid"]), "phone_numbers")]
     departments = {str(d.get("department_id")): d.get("name") for d in liveagent.departments()}
-    listed = _listing(liveagent)
+    listed = _all_liveagent_numbers(liveagent)
     kept: list[tuple[dict[str, Any], str]] = []
     for number in sorted(on_trunk, key=lambda n: str(n.get("phone_number"))):
         e164 = str(number.get("phone_number"))
@@ -202,7 +202,7 @@ def _liveagent_numbers(
             for r in rows
             if rules.same_number(_plus(r.get("number")), e164) and r.get("type", SIP_NUMBER) == SIP_NUMBER
         ]
-        reason = _refusal(e164, matches, prefix, kept)
+        reason = _why_left_out(e164, matches, prefix, kept)
         if reason:
             found.add("number", e164, number.get("sid", ""), reason)
             continue
@@ -227,14 +227,16 @@ def _plus(number: Any) -> Any:
     return f"+{number}" if isinstance(number, str) and number.isdigit() else number
 
 
-def _listing(liveagent: LiveAgentClient) -> list[dict[str, Any]] | None:
+def _all_liveagent_numbers(liveagent: LiveAgentClient) -> list[dict[str, Any]] | None:
     try:
         return liveagent.find_numbers({})
     except PageFull:
         return None  # more than a page: each number is asked for on its own
 
 
-def _refusal(e164: str, matches: list[dict[str, Any]], prefix: str, kept: list[tuple[dict[str, Any], str]]) -> str:
+def _why_left_out(e164: str, matches: list[dict[str, Any]], prefix: str, kept: list[tuple[dict[str, Any], str]]) -> str:
+    """Why a number on the trunk is left out of the config (its LiveAgent `matches` do not fit this setup or the
+    numbers `kept` so far), or "" when it goes in."""
     if not matches:
         return "on the trunk, but LiveAgent has no SIP number for it: add it there (the guide's step 5), or detach it"
     if len(matches) > 1:
@@ -242,8 +244,8 @@ def _refusal(e164: str, matches: list[dict[str, Any]], prefix: str, kept: list[t
         return f"LiveAgent has {len(matches)} SIP numbers for it (ids {ids}): delete all but one there, then run again"
     host = str(matches[0].get("host") or "")
     edges = (*rules.EDGES, *rules.LEGACY_EDGES)
-    ours = {rules.termination_domain(prefix)} | {rules.pinned_termination_host(prefix, edge) for edge in edges}
-    if host not in ours:
+    trunk_hosts = {rules.termination_domain(prefix)} | {rules.pinned_termination_host(prefix, edge) for edge in edges}
+    if host not in trunk_hosts:
         return f"its LiveAgent number's host is {host}, not this trunk's: point it at this trunk, or leave it out"
     if kept and host != kept[0][1]:
         return f"its LiveAgent number's host {host} differs from the others' ({kept[0][1]}): one edge for all"

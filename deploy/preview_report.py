@@ -197,58 +197,14 @@ def build(preview: Mapping[str, Any], stack: str | None = None) -> Report:
     seen_replace = {s["urn"] for s in steps if s.get("op") == "replace"}
     changing: set[str] = set()
     for step in steps:
-        op, urn = str(step.get("op")), str(step.get("urn"))
-        old, new = step.get("oldState"), step.get("newState")
-        type_token = str((new or old or {}).get("type") or "")
-        names[urn] = resource_name(urn, new or old)
-        if op in ("same", "refresh", "read") or not type_token.startswith(DYNAMIC):
-            continue  # the stack, its provider and the components group resources; their rows say nothing
-        if op in ("create-replacement", "delete-replaced") and urn in seen_replace:
+        urn = str(step.get("urn"))
+        names[urn] = resource_name(urn, step.get("newState") or step.get("oldState"))
+        op = _row_op(step, seen_replace)
+        if op is None:
             continue
         changing.add(urn)
-        op = "replace" if op in ("create-replacement", "delete-replaced", "discard-replaced") else op
         report.counts[op] = report.counts.get(op, 0) + 1
-        name = names[urn]
-        live, wanted = _inputs(old), _inputs(new)
-        before = _inputs(last_up[urn]) if urn in last_up else live
-        replace_reasons = set(step.get("replaceReasons") or [])
-        if op in ("delete", "discard"):
-            what = "detached from the trunk" if "PhoneNumberAttachment" in type_token else "deleted"
-            report.destructive.append(Row(op, resource_name(urn, old), [what]))
-            continue
-        if op == "create" and urn in last_up:
-            report.drift.append(Row("create", name, ["deleted outside Pulumi: `up` makes it again"]))
-            continue
-        if op == "create":
-            lines = [
-                f"{label(k)}: {show(k, v)}"
-                for k, v in sorted(wanted.items())
-                if v not in (None, UNKNOWN, "", []) and not (k in QUIET_ON_CREATE and not v)
-            ]
-            report.config.append(Row("create", name, lines or ["new"]))
-            continue
-        drifted = [k for k in changed(before, live) if k in live or k in before]
-        drift_lines = [
-            f"{label(k)}: {show(k, before.get(k))} → {show(k, live.get(k))} in the console; "
-            f"`up` sets {show(k, wanted.get(k))}"
-            for k in drifted
-        ]
-        config_keys = changed(before, wanted)
-        config_lines = [_arrow(k, before.get(k), wanted.get(k), k in replace_reasons) for k in config_keys]
-        forced_by_drift = sorted(replace_reasons - set(config_keys))
-        if op == "replace":
-            lines = config_lines + [f"{label(k)} *(forces replacement)*" for k in forced_by_drift]
-            report.destructive.append(Row(op, name, lines or ["replaced"]))
-            if drift_lines:
-                report.drift.append(Row(op, name, drift_lines))
-            continue
-        if drift_lines:
-            report.drift.append(Row(op, name, drift_lines))
-        if config_lines:
-            report.config.append(Row(op, name, config_lines))
-        if not drift_lines and not config_lines:
-            hidden = "no property shown changes: a secret (e.g. the password) or the provider's code"
-            report.config.append(Row(op, name, [hidden]))
+        _add_row(report, op, step, names[urn], last_up.get(urn))
     refreshed = {urn for urn in last_up if (last_up[urn] or {}).get("type", "").startswith(DYNAMIC)}
     if refreshed:
         report.unchanged = len(refreshed - changing)
@@ -265,6 +221,60 @@ def build(preview: Mapping[str, Any], stack: str | None = None) -> Report:
         elif severity == "warning":
             report.warnings.append(message)
     return report
+
+
+def _row_op(step: Mapping[str, Any], seen_replace: set[str]) -> str | None:
+    """What a step's row says is done (the halves of a replacement as one `replace`), or None for no row."""
+    op, urn = str(step.get("op")), str(step.get("urn"))
+    type_token = str((step.get("newState") or step.get("oldState") or {}).get("type") or "")
+    if op in ("same", "refresh", "read") or not type_token.startswith(DYNAMIC):
+        return None  # the stack, its provider and the components group resources; their rows say nothing
+    if op in ("create-replacement", "delete-replaced") and urn in seen_replace:
+        return None
+    return "replace" if op in ("create-replacement", "delete-replaced", "discard-replaced") else op
+
+
+def _add_row(report: Report, op: str, step: Mapping[str, Any], name: str, last_up: Mapping[str, Any] | None) -> None:
+    """The rows of one changing resource: `last_up` is its state after the last `up`, where a refresh read it."""
+    old, new = step.get("oldState"), step.get("newState")
+    type_token = str((new or old or {}).get("type") or "")
+    live, wanted = _inputs(old), _inputs(new)
+    if op in ("delete", "discard"):
+        what = "detached from the trunk" if "PhoneNumberAttachment" in type_token else "deleted"
+        report.destructive.append(Row(op, resource_name(str(step.get("urn")), old), [what]))
+        return
+    if op == "create" and last_up is not None:
+        report.drift.append(Row("create", name, ["deleted outside Pulumi: `up` makes it again"]))
+        return
+    if op == "create":
+        lines = [
+            f"{label(k)}: {show(k, v)}"
+            for k, v in sorted(wanted.items())
+            if v not in (None, UNKNOWN, "", []) and not (k in QUIET_ON_CREATE and not v)
+        ]
+        report.config.append(Row("create", name, lines or ["new"]))
+        return
+    before = _inputs(last_up) if last_up is not None else live
+    drifted = [k for k in changed(before, live) if k in live or k in before]
+    drift_lines = [
+        f"{label(k)}: {show(k, before.get(k))} → {show(k, live.get(k))} in the console; "
+        f"`up` sets {show(k, wanted.get(k))}"
+        for k in drifted
+    ]
+    replace_reasons = set(step.get("replaceReasons") or [])
+    config_keys = changed(before, wanted)
+    config_lines = [_arrow(k, before.get(k), wanted.get(k), k in replace_reasons) for k in config_keys]
+    if op == "replace":
+        forced_by_drift = sorted(replace_reasons - set(config_keys))
+        lines = config_lines + [f"{label(k)} *(forces replacement)*" for k in forced_by_drift]
+        report.destructive.append(Row(op, name, lines or ["replaced"]))
+    elif config_lines:
+        report.config.append(Row(op, name, config_lines))
+    elif not drift_lines:
+        hidden = "no property shown changes: a secret (e.g. the password) or the provider's code"
+        report.config.append(Row(op, name, [hidden]))
+    if drift_lines:
+        report.drift.append(Row(op, name, drift_lines))
 
 
 VERBS = {"create": "create", "update": "update", "replace": "replace", "delete": "delete", "discard": "forget"}

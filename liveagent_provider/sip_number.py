@@ -11,18 +11,28 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
 from provider_kit import takeover
 from provider_kit.base import ConfiguredProvider, MissingCredentials
 from provider_kit.diff import as_int
-from provider_kit.schema import Field, Schema, form_value, optional
+from provider_kit.schema import Field, Schema, SchemaResource, form_value, optional
 from stack import api_settings, rules
 
 from .client import LiveAgentClient, LiveAgentSettings
-from .errors import LiveAgentApiError, PageFull
+from .errors import LiveAgentApiError
+from .numbers import (
+    NUMBER_TYPE,
+    find_number,
+    free_prefix,
+    in_this_stack,
+    numbers_on_host,
+    prefix_holder,
+    prefix_taken_message,
+    still_there,
+    writable_fields,
+)
 
 # What this stack manages on a LiveAgent phone number; every other field of the number is left as it is.
 SCHEMA = Schema(
@@ -40,7 +50,7 @@ SCHEMA = Schema(
     # Sent from our inputs on every write, kept from state where a response does not echo it.
     Field("password", "password", secret=True),
     # Sent when a number is created; changed afterwards only through PUT /phone_numbers/{id}/status.
-    Field("status", "status", choices=rules.NUMBER_STATUSES, default="A", group="status"),
+    Field("status", "status", choices=rules.NUMBER_STATUSES, default=rules.NUMBER_ACTIVE, group="status"),
     Field("record_in_call", "record_in_call", default=False, decode=bool),
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
@@ -65,25 +75,18 @@ SCHEMA = Schema(
     Field("dial_prefix_formatted", response="dial_out_prefix_formatted", output_only=True),
     Field("type", output_only=True),
 )
-NUMBER_TYPE = "S"  # a SIP number (the admin panel's "SIP phone number")
 PROFILE = tuple(f.name for f in SCHEMA.fields if f.group == "profile")
-# Fields a response adds, and `status`, which a whole-object PUT does not change: none of them is sent back.
-NOT_PUT = ("dial_out_prefix_formatted", "department", "status_message", "status")
 
 
-def to_form(props: dict[str, Any]) -> dict[str, str]:
-    return {"type": NUMBER_TYPE, **{name: form_value(value) for name, value in SCHEMA.api_values(props).items()}}
+def new_number_form(props: dict[str, Any]) -> dict[str, str]:
+    """The form of POST /phone_numbers: every managed value that is set, the status and SIP profile included."""
+    return {"type": NUMBER_TYPE, **{name: form_value(value) for name, value in SCHEMA.json_values(props).items()}}
 
 
-def merged(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+def put_body(current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
     """The whole number for a PUT: what is there now, with only our managed fields replaced; the password
     from our inputs, so that nothing depends on GET echoing it."""
-    return {**as_found(current), **SCHEMA.api_values(props, group=""), "type": NUMBER_TYPE}
-
-
-def as_found(current: dict[str, Any]) -> dict[str, Any]:
-    """A number as a PUT takes it back: without the fields a response adds, and without `status`."""
-    return {k: v for k, v in current.items() if k not in NOT_PUT}
+    return {**writable_fields(current), **SCHEMA.json_values(props, group=""), "type": NUMBER_TYPE}
 
 
 def observed(client: LiveAgentClient, body: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +112,7 @@ def with_profile(client: LiveAgentClient, props: dict[str, Any]) -> dict[str, An
     if source:
         found = find_number(client, source)
         if found is None:
-            raise LiveAgentApiError(404, profile_missing(source), "GET", client.settings.api_base)
+            raise LiveAgentApiError(404, no_profile_message(source), "GET", client.settings.api_base)
         for name in PROFILE:
             api = SCHEMA.by_name[name].api or name
             if found.get(api) not in (None, ""):
@@ -117,98 +120,13 @@ def with_profile(client: LiveAgentClient, props: dict[str, Any]) -> dict[str, An
     return {**props, **copied, **{name: props[name] for name in PROFILE if props.get(name) is not None}}
 
 
-def profile_missing(number: str) -> str:
+def no_profile_message(number: str) -> str:
+    """The error for a `profileFrom` number that LiveAgent does not have."""
     return (
         f"no LiveAgent number {number} to copy the SIP profile from (twilio-liveagent:liveagentNumber.profileFrom): "
         "make one in the admin panel (Configuration › Call › Numbers › SIP → Twilio) first, or set providerId, "
         "hostSettings and port there instead"
     )
-
-
-ACCOUNT_NUMBERS = ("account numbers",)
-
-
-def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]] | None:
-    """Every number of the account from one listing that the lookups of a run share (a `lookups` snapshot:
-    "absent" and "free" answers hold past our own writes; "present" and "held" are confirmed fresh before
-    they are acted on), or None when one page cannot hold them (each lookup then asks on its own)."""
-
-    def listing() -> list[dict[str, Any]] | None:
-        try:
-            return client.find_numbers({})
-        except PageFull:
-            return None
-
-    found: list[dict[str, Any]] | None = client.snapshots.get(ACCOUNT_NUMBERS, listing, lookups=True)
-    return found
-
-
-def _matching(client: LiveAgentClient, column: str, value: Any, fresh: bool) -> list[dict[str, Any]]:
-    """Numbers to search for one with `column` = `value`: the run's listing of the account, or where one page
-    cannot hold it, one filtered call that this run's lookups share the same way (a number's check and its
-    create ask the same); `fresh`: one filtered call now. The caller compares each row itself."""
-    listed = None if fresh else account_numbers(client)
-    if listed is not None:
-        return listed
-    if fresh:
-        return client.find_numbers({column: value})
-    found: list[dict[str, Any]] = client.snapshots.get(
-        (column, value), lambda: client.find_numbers({column: value}), lookups=True
-    )
-    return found
-
-
-def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: bool = False) -> dict[str, Any] | None:
-    """The other number that holds this dial prefix, if any; `fresh`: as it is now, not as last listed."""
-    for found in _matching(client, "dial_out_prefix", prefix, fresh):
-        if as_int(found.get("dial_out_prefix")) == prefix and not rules.same_number(found.get("number"), own_number):
-            return found
-    return None
-
-
-def ours(holder: dict[str, Any], props: dict[str, Any]) -> bool:
-    return any(rules.same_number(holder.get("number"), number) for number in props.get("stack_numbers") or [])
-
-
-def held_elsewhere(holder: dict[str, Any], props: dict[str, Any]) -> str:
-    return (
-        f"dial prefix {as_int(props['dial_prefix'])} is held by LiveAgent number {holder.get('number')} (id "
-        f"{holder.get('id')}, name {holder.get('name')!r}), which this stack does not manage. Give "
-        f"{props['number']} another dialPrefix in the stack config (twilio-liveagent:numbers), or change that "
-        "number's prefix in LiveAgent"
-    )
-
-
-def free_prefix(client: LiveAgentClient, props: dict[str, Any]) -> None:
-    """Make the dial prefix this number wants free: a number of this stack that holds it (prefixes swapped,
-    or given to another number in the config) moves to a spare prefix until its own update gives it its
-    configured one, so a swap converges in one `up`; any other holder is an error naming it."""
-    prefix = as_int(props["dial_prefix"])
-    for _ in range(5):  # another number's update may take the spare prefix first: ask again
-        holder = prefix_holder(client, prefix, props["number"], fresh=True)
-        if holder is None:
-            return
-        if not ours(holder, props):
-            raise LiveAgentApiError(409, held_elsewhere(holder, props), "PUT", client.settings.api_base)
-        # As it is now, not as listed: its own update runs at the same time and may have moved it already.
-        current = client.get_number(str(holder["id"]))
-        # Moved where no config put it: the run's lookup listings would not know who holds the spare prefix.
-        with client.snapshots.unsettled():
-            spare = client.available_prefix()
-            if current is None or as_int(current.get("dial_out_prefix")) != prefix or spare == prefix:
-                continue  # it left the prefix meanwhile: look again
-            # Its password too, in case GET does not echo it and the PUT would clear it: the numbers of a stack
-            # share one termination credential, and its own update sends its password again anyway.
-            password = current.get("password") or props.get("password")
-            try:
-                client.update_number(
-                    str(holder["id"]), {**as_found(current), "dial_out_prefix": spare, "password": password}
-                )
-                return
-            except LiveAgentApiError as error:
-                if error.status not in (400, 409):
-                    raise
-    raise LiveAgentApiError(409, f"dial prefix {prefix} could not be freed", "PUT", client.settings.api_base)
 
 
 def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, Any], props: dict[str, Any]) -> Any:
@@ -218,51 +136,22 @@ def put_with_prefix(client: LiveAgentClient, number_id: str, current: dict[str, 
         if as_int(current.get("dial_out_prefix")) != as_int(props.get("dial_prefix")):
             free_prefix(client, props)
         try:
-            return client.update_number(number_id, merged(current, props))
+            return client.update_number(number_id, put_body(current, props))
         except LiveAgentApiError as error:
             if error.status not in (400, 409) or attempt == 3:
                 raise
             current = client.get_number(number_id) or current
 
 
-def still_there(client: LiveAgentClient, listed: dict[str, Any], number: str) -> dict[str, Any] | None:
-    """A number a listing showed, as it is now: read by its id (a filter may not match how it was typed), else
-    (gone, or no longer this number) looked for afresh."""
-    current = client.get_number(str(listed["id"]))
-    if current is not None and rules.same_number(current.get("number"), number):
-        return current
-    return find_number(client, number, fresh=True)
-
-
-def find_number(client: LiveAgentClient, number: str, fresh: bool = False) -> dict[str, Any] | None:
-    """The LiveAgent number with exactly this E.164 (a filter's first hit could be another number); `fresh`:
-    as it is now, not as the run's listing has it."""
-    for found in _matching(client, "number", number, fresh):
-        if rules.same_number(found.get("number"), number):
-            return found
-    return None
-
-
-def _on_host(client: LiveAgentClient, host: Any) -> dict[str, dict[str, Any]]:
-    """The SIP numbers on `host` by id, from one page; empty when that page cannot hold them all."""
-    if not isinstance(host, str) or not host:
-        return {}
-
-    def listing() -> dict[str, dict[str, Any]]:
-        try:
-            return {str(n["id"]): n for n in client.find_numbers({"host": host, "type": NUMBER_TYPE})}
-        except PageFull:
-            return {}  # more numbers than a page: each read asks for its own
-
-    found: dict[str, dict[str, Any]] = client.snapshots.get(("numbers on host", host), listing)
-    return found
-
-
-def _refusal(client: LiveAgentClient, found: dict[str, Any], props: dict[str, Any]) -> str | None:
+def _why_number_not_taken(client: LiveAgentClient, found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    """Why the LiveAgent number found with this E.164 may not be taken over (it differs and neither `adopt` is
+    on), or None."""
     differences = SCHEMA.differences(observed(client, found), props)
     also = f" or on {props['number']} alone in twilio-liveagent:numbers"
     adopt = props.get(takeover.ADOPT)
-    return takeover.problem("LiveAgent number", props["number"], found["id"], differences, adopt, "LiveAgent", also)
+    return takeover.why_not_taken(
+        "LiveAgent number", props["number"], found["id"], differences, adopt, "LiveAgent", also
+    )
 
 
 class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
@@ -284,53 +173,64 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked = SCHEMA.check(news)
         inputs, failures = checked.inputs, list(checked.failures or [])
-        department = inputs.get("department_name")
-        if isinstance(department, str) and not failures:
-            # A read-only lookup, so an unknown department fails at preview, before anything is written.
-            try:
-                departments = {d["name"]: d["department_id"] for d in self.client.departments()}
-            except (LiveAgentApiError, MissingCredentials) as error:
-                failures.append(CheckFailure("department_name", f"could not list LiveAgent departments: {error}"))
-            else:
-                if department in departments:
-                    inputs["department_id"] = departments[department]
-                else:
-                    names = ", ".join(sorted(departments)) or "none"
-                    failures.append(
-                        CheckFailure(
-                            "department_name",
-                            f"no LiveAgent department is named {department!r}; set `department` of number "
-                            f"{inputs.get('number')} in the stack config (twilio-liveagent:numbers) to one that "
-                            f"exists: {names}",
-                        )
-                    )
-        if not olds and not failures and isinstance(inputs.get("number"), str):
-            # A new number: one that LiveAgent has already is refused here, at preview, or taken over.
-            found = find_number(self.client, inputs["number"])
-            found = found and still_there(self.client, found, inputs["number"])
-            problem = _refusal(self.client, found, inputs) if found else None
-            if problem:
-                failures.append(CheckFailure("number", problem))
-            elif found:
-                inputs[takeover.TAKING_OVER] = takeover.taking_over(str(found["id"]))
-            profile_from = inputs.get("profile_from")
-            if not failures and isinstance(profile_from, str) and find_number(self.client, profile_from) is None:
-                failures.append(CheckFailure("profile_from", profile_missing(profile_from)))
-        prefix = inputs.get("dial_prefix")
-        number = inputs.get("number")
-        if (
-            not failures
-            and isinstance(number, str)
-            and isinstance(prefix, int)
-            and as_int(olds.get("dial_prefix")) != prefix
-        ):
-            # A prefix this number does not hold yet: held by a number of another stack or made by hand?
-            holder = prefix_holder(self.client, prefix, number)
-            if holder is not None and not ours(holder, inputs):
-                holder = prefix_holder(self.client, prefix, number, fresh=True)  # as it is now, before refusing
-            if holder is not None and not ours(holder, inputs):
-                failures.append(CheckFailure("dial_prefix", held_elsewhere(holder, inputs)))
+        # Each step asks LiveAgent (read-only), so it runs only while the inputs have passed every check before it.
+        for step in (self._check_department, self._check_new_number, self._check_prefix):
+            if failures:
+                break
+            failures += step(olds, inputs)
         return CheckResult(inputs, failures)
+
+    def _check_department(self, _olds: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+        """The department named in the config, resolved to its id (into `inputs`), so an unknown one fails at
+        preview, before anything is written."""
+        department = inputs.get("department_name")
+        if not isinstance(department, str):
+            return []
+        try:
+            departments = {d["name"]: d["department_id"] for d in self.client.departments()}
+        except (LiveAgentApiError, MissingCredentials) as error:
+            return [CheckFailure("department_name", f"could not list LiveAgent departments: {error}")]
+        if department in departments:
+            inputs["department_id"] = departments[department]
+            return []
+        names = ", ".join(sorted(departments)) or "none"
+        return [
+            CheckFailure(
+                "department_name",
+                f"no LiveAgent department is named {department!r}; set `department` of number "
+                f"{inputs.get('number')} in the stack config (twilio-liveagent:numbers) to one that "
+                f"exists: {names}",
+            )
+        ]
+
+    def _check_new_number(self, olds: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+        """A new number: one that LiveAgent has already is refused here, at preview, or taken over (said in
+        `inputs`); the number its SIP profile is copied from must exist."""
+        if olds or not isinstance(inputs.get("number"), str):
+            return []
+        found = find_number(self.client, inputs["number"])
+        found = found and still_there(self.client, found, inputs["number"])
+        problem = _why_number_not_taken(self.client, found, inputs) if found else None
+        if problem:
+            return [CheckFailure("number", problem)]
+        if found:
+            inputs[takeover.TAKING_OVER] = takeover.taking_over(str(found["id"]))
+        profile_from = inputs.get("profile_from")
+        if isinstance(profile_from, str) and find_number(self.client, profile_from) is None:
+            return [CheckFailure("profile_from", no_profile_message(profile_from))]
+        return []
+
+    def _check_prefix(self, olds: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+        """A prefix this number does not hold yet: held by a number of another stack or made by hand?"""
+        prefix, number = inputs.get("dial_prefix"), inputs.get("number")
+        if not isinstance(number, str) or not isinstance(prefix, int) or as_int(olds.get("dial_prefix")) == prefix:
+            return []
+        holder = prefix_holder(self.client, prefix, number)
+        if holder is not None and not in_this_stack(holder, inputs):
+            holder = prefix_holder(self.client, prefix, number, fresh=True)  # as it is now, before refusing
+        if holder is not None and not in_this_stack(holder, inputs):
+            return [CheckFailure("dial_prefix", prefix_taken_message(holder, inputs))]
+        return []
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Delete first on replace: the dial prefix must be free before the new number takes it.
@@ -343,13 +243,13 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         # says is there is looked at again before anything is done about it (deleted by this run's replace).
         found = find_number(client, number)
         found = found and still_there(client, found, number)
-        problem = _refusal(client, found, props) if found else None
+        problem = _why_number_not_taken(client, found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)
         if found is None:
             if prefix_holder(client, as_int(props["dial_prefix"]), number) is not None:
                 free_prefix(client, props)  # asks again, fresh, and moves a number of this stack aside
-            form = to_form(with_profile(client, props))
+            form = new_number_form(with_profile(client, props))
             body = takeover.create_once(lambda: client.add_number(form), lambda: find_number(client, number, True))
         elif SCHEMA.differences(observed(client, found), props):
             body = put_with_prefix(client, str(found["id"]), found, props)
@@ -362,7 +262,7 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         client = self.client
         # One listing of the numbers on this stack's SIP host answers every number's read of this refresh; a
         # number not in it (its host edited by hand, or gone) is read on its own.
-        body = _on_host(client, props.get("host")).get(id_) or client.get_number(id_)
+        body = numbers_on_host(client, props.get("host")).get(id_) or client.get_number(id_)
         if body is None and isinstance(props.get("number"), str):
             # Deleted and added again by hand: this stack's number, under a new id. The refresh takes the new
             # id, and the next `up` puts back any field that differs from the config.
@@ -392,13 +292,15 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
             self.same_account(props)  # gone already, or the URL is another account's
 
 
-class SipNumber(Resource, module="liveagent", name="SipNumber"):
+class SipNumber(
+    SchemaResource,
+    module="liveagent",
+    name="SipNumber",
+    schema=SCHEMA,
+    provider=SipNumberProvider,
+    also_seeded=("department_id",),  # resolved from the department's name at preview (`check`)
+):
     """A LiveAgent SIP number; `password` is secret in state and output."""
 
     number_id: pulumi.Output[str]
     dial_prefix_formatted: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
-        seeded = {"number_id": None, "dial_prefix_formatted": None, "department_id": None, "type": None}
-        super().__init__(SipNumberProvider(), name, {**seeded, **props}, opts)

@@ -65,7 +65,9 @@ class NamedDiff(DiffResult):
         self.detailed_diff = detailed_diff or {}
 
 
-def named(changed: Iterable[str], replaces: Iterable[str] = (), old_is_input: Iterable[str] = ()) -> dict[str, Any]:
+def detailed_diff_of(
+    changed: Iterable[str], replaces: Iterable[str] = (), old_is_input: Iterable[str] = ()
+) -> dict[str, Any]:
     """`detailed_diff` of `NamedDiff`: each changed property, replacing or not, compared with its old output
     unless named in `old_is_input`."""
     replacing, from_inputs = set(replaces), set(old_is_input)
@@ -87,5 +89,5 @@ def diff_result(
         changes=bool(changed) or provider_moved,
         replaces=replaces,
         delete_before_replace=delete_before_replace if replaces else None,
-        detailed_diff=named(changed, replaces),
+        detailed_diff=detailed_diff_of(changed, replaces),
     )

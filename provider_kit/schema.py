@@ -1,5 +1,6 @@
-"""Each dynamic resource's properties, declared once: request building, response parsing, check and diff
-all follow from one `Schema` of `Field`s, the way a Terraform provider's schema map drives its resource.
+"""Each dynamic resource's properties, declared once: request building, response parsing, check and diff, and
+the resource's outputs and secrets (`SchemaResource`), follow from one `Schema` of `Field`s, the way a Terraform
+provider's schema map drives its resource.
 
 A field says what our property is called, where the stack config holds it, what the API calls it when we
 send it and where it sits in a response, its default, whether a change replaces the resource, whether it is
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from pulumi.dynamic import CheckResult
+import pulumi
+from pulumi.dynamic import CheckResult, Resource, ResourceProvider
 
 from provider_kit.diff import NamedDiff, as_int, check_failures, diff_result, is_unknown
 from stack import rules
@@ -48,12 +50,14 @@ class Field:
     secret: bool = False
     """Kept secret in state and output."""
     check: Callable[[Any], str | None] | None = None
-    """The rule from `rules.py`, run at preview on known values."""
+    """The rule from `stack/rules.py`, run at preview on known values."""
     choices: tuple[str, ...] = ()
     """For an enum: the values allowed (a rule of its own)."""
     encode: Callable[[Any], str] = form_value
+    """How the value is written in a form body (`form_params`)."""
     decode: Callable[[Any], Any] | None = None
-    """How a value from a response, or from the stack config, becomes ours (LiveAgent keeps `port` as text)."""
+    """How a value from a response, or from the stack config, becomes our property's (LiveAgent keeps `port` as
+    text)."""
     output_only: bool = False
     """Computed by the API (a SID): read back, never an input."""
     compared: bool = True
@@ -119,8 +123,11 @@ class Schema:
         olds = {**{name: value for name, value in self.defaults.items() if name not in olds}, **olds}
         return diff_result(olds, dict(news), self.inputs, replacing, delete_before_replace)
 
-    def to_api(self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None) -> dict[str, str]:
-        """The request parameters of the fields in `group` (or just `only`), defaults for those left out."""
+    def form_params(
+        self, props: Mapping[str, Any], group: str = "", only: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """A form body: the request parameters of the fields in `group` (or just `only`), each encoded as text
+        (`Field.encode`), with defaults for those left out and an empty value for one with neither."""
         chosen = set(only) if only is not None else None
         params = {}
         for f in self.fields:
@@ -134,9 +141,9 @@ class Schema:
             params[f.api] = f.encode(value)
         return params
 
-    def api_values(self, props: Mapping[str, Any], group: str | None = None) -> dict[str, Any]:
-        """The values we manage, under the API's names, as they are (for a JSON body); unset ones left out;
-        only those of `group` when one is given."""
+    def json_values(self, props: Mapping[str, Any], group: str | None = None) -> dict[str, Any]:
+        """For a JSON body: the values we manage, under the API's names, as they are (numbers as ints, nothing
+        encoded as text); unset ones left out; only those of `group` when one is given, else those of every group."""
         return {
             f.api: as_int(props[f.name])
             for f in self.fields
@@ -181,3 +188,31 @@ class Schema:
 def optional(problem: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
     """A rule that also accepts an empty value."""
     return lambda value: problem(value) if value else None
+
+
+class SchemaResource(Resource):
+    """A dynamic resource whose provider works to a `Schema`: its output-only fields (and `also_seeded`) go in as
+    unset inputs, so that each is an output attribute of the resource, and its secret fields stay secret in state
+    and output. A subclass names its schema and provider beside its type token, in its class statement:
+    `class Trunk(SchemaResource, module="twilio", name="Trunk", schema=SCHEMA, provider=TrunkProvider)`."""
+
+    schema: ClassVar[Schema]
+    provider: ClassVar[type[ResourceProvider]]
+    also_seeded: ClassVar[tuple[str, ...]]  # filled in by the provider, though not output-only
+
+    def __init_subclass__(
+        cls,
+        schema: Schema,
+        provider: type[ResourceProvider],
+        also_seeded: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.schema, cls.provider, cls.also_seeded = schema, provider, also_seeded
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
+        schema = self.schema
+        if schema.secrets:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=schema.secrets))
+        seeded = {f.name: None for f in schema.fields if f.output_only or f.name in self.also_seeded}
+        super().__init__(self.provider(), name, {**seeded, **props}, opts)

@@ -32,8 +32,9 @@ class AlreadyExists(Exception):
     """A resource with this natural key exists, was not made by this stack, and differs from the config."""
 
 
-def refusal(kind: str, key: str, found_id: str, differences: Sequence[str], where: str, also: str = "") -> str:
-    """`also`: another switch that covers this resource alone, e.g. a number's own `adopt`."""
+def differs_message(kind: str, key: str, found_id: str, differences: Sequence[str], where: str, also: str = "") -> str:
+    """The error of a resource found by its natural key that differs from the config, naming the `adopt` switch;
+    `also`: another switch that covers this resource alone, e.g. a number's own `adopt`."""
     return (
         f"{kind} {key} already exists in {where} (id {found_id}) and differs from the stack config in "
         f"{', '.join(differences)}. To manage it from this stack, set `adopt: true` in the stack config "
@@ -46,17 +47,17 @@ def may_take(adopt: object, differences: Sequence[str]) -> bool:
     return bool(adopt) or not differences
 
 
-def problem(
+def why_not_taken(
     kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str, also: str = ""
 ) -> str | None:
     """Why a resource found by its natural key may not be taken over, or None when it may."""
-    return None if may_take(adopt, differences) else refusal(kind, key, found_id, differences, where, also)
+    return None if may_take(adopt, differences) else differs_message(kind, key, found_id, differences, where, also)
 
 
 def take_or_refuse(kind: str, key: str, found_id: str, differences: Sequence[str], adopt: object, where: str) -> None:
-    found = problem(kind, key, found_id, differences, adopt, where)
-    if found:
-        raise AlreadyExists(found)
+    reason = why_not_taken(kind, key, found_id, differences, adopt, where)
+    if reason:
+        raise AlreadyExists(reason)
 
 
 def create_once(
@@ -66,8 +67,12 @@ def create_once(
 
     After such a failure the resource is looked up by its natural key: found, the create did happen and
     that is the result; not found, the create is sent again. Never a duplicate, and never a failed run
-    for a fault the API recovers from. As many tries as the clients give any other request (7), with the
-    same capped backoff.
+    for a fault the API recovers from within these tries: `attempts` (7) in all, waiting `wait_s` (0.5 s)
+    doubled after each and at most `wait_max_s` (8 s), with no jitter and no time budget. That is this
+    function's own schedule, the same for both APIs; it is not the clients' (`provider_kit/retry.py`: 7 tries
+    for a Twilio request, 6 within 120 s for a LiveAgent one, each with its own backoff). Each try is one
+    request as the client sends a create, which retries it only where it cannot make two: a 429, or no
+    connection made.
     """
     for attempt in range(attempts):
         try:

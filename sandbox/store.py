@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+Saver = Callable[[dict[str, Any]], None]  # writes an emulator's state after each write
+
 
 def load(path: Path) -> dict[str, Any] | None:
     if not path.exists():
@@ -18,7 +20,7 @@ def load(path: Path) -> dict[str, Any] | None:
         return loaded
 
 
-def saver(path: Path) -> Callable[[dict[str, Any]], None]:
+def saver(path: Path) -> Saver:
     def save(state: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

@@ -1,8 +1,11 @@
-"""Every rule, limit, enum, default and derived name of the integration, said once.
+"""The rules, limits, enums, defaults and derived names of the stack's settings, each said once.
 
 The stack config's validation and the providers' `check` both use these, so a value the config accepts is
-one the provider accepts. The emulators in `sandbox/` keep their own copies on purpose, so they can catch us.
-Each `*_problem` function returns what is wrong (for a message after the key's name), or None.
+one the provider accepts. Not here: a setting's plain on, off, empty or unset default (`True`, `False`, `""`,
+`None`), written beside its key in the config model and in its `Field`, and the name "LiveAgent" that
+`stack/config.py` gives the trunk, the origination URL and the credential list by default. The emulators in
+`sandbox/` keep their own copies on purpose, so they can catch us. Each `*_problem` function returns what is
+wrong (for a message after the key's name), or None.
 """
 
 from __future__ import annotations
@@ -316,7 +319,8 @@ def dial_prefix_problem(value: Any) -> str | None:
     return None if ok else f"{value} is outside {low}–{high}"
 
 
-NUMBER_STATUSES = ("A", "I")  # active, inactive
+NUMBER_ACTIVE, NUMBER_INACTIVE = "A", "I"  # a LiveAgent number's `status`; every number this stack makes is active
+NUMBER_STATUSES = (NUMBER_ACTIVE, NUMBER_INACTIVE)
 SIP_PORT_RANGE = (1, 65535)
 
 

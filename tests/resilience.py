@@ -25,7 +25,7 @@ from typing import Any
 
 from deploy.cli import PROJECT_DIR
 from deploy.sandbox_process import running_sandbox
-from sandbox.server import FAULT_KINDS
+from sandbox.faults import FAULT_KINDS
 from stack import api_settings
 from tests.conftest import base_config
 from tests.converged import mismatches

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sandbox.server import FAULT_KINDS
+from sandbox.faults import FAULT_KINDS
 from tests.conftest import base_config
 from tests.engine import strip_ansi
 from tests.resilience import APIS, CLIENT_TIMEOUT_S, fault_plan, one_run

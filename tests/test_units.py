@@ -250,7 +250,7 @@ def test_a_resource_of_another_account_is_refused_before_any_request(monkeypatch
 
 
 def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> None:
-    from liveagent_provider.sip_number import find_number
+    from liveagent_provider.numbers import find_number
 
     class LooseFilter:  # a real filter may match more than the number asked for (e.g. as a substring)
         snapshots = Snapshots()  # the account's listing, when one page holds it, is searched the same way

@@ -4,15 +4,9 @@
 # Python language host is found on PATH, this project's (tools/pulumi_language_python.py).
 # Builds are cached outside the clone, keyed by version and go.sum, so a fresh clone does not rebuild.
 set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-tools_module="$root/tools/pulumi"
-version=$(grep -oE 'github.com/pulumi/pulumi/pkg/v3 v[0-9][0-9.]*' "$tools_module/go.mod" | head -n1 | sed 's/.* v//')
-bin="$root/.tools/bin"
-key="$version-$(sha256sum "$tools_module/go.sum" | cut -c1-12)"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/twilio-liveagent/pulumi/$key"
-
-mkdir -p "$bin"
+# shellcheck source=tools/lib.sh
+source "$(dirname "$0")/lib.sh"
+pinned_tool pulumi github.com/pulumi/pulumi/pkg/v3
 
 version_at_least() {  # $1 >= $2, both without a leading v
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
@@ -20,16 +14,6 @@ version_at_least() {  # $1 >= $2, both without a leading v
 
 link_into_bin() {
   for file in "$1"/*; do ln -sfn "$file" "$bin/$(basename "$file")"; done
-}
-
-# The cached build goes in as hard links (a copy across file systems), not symlinks: the CLI looks for its
-# bundled plugins, the language host included, beside its own resolved path, and warns on every run about
-# one that is only found on PATH.
-place_into_bin() {
-  for file in "$1"/*; do
-    rm -f "$bin/$(basename "$file")"
-    ln -f "$file" "$bin/" 2>/dev/null || cp -p "$file" "$bin/"
-  done
 }
 
 # Pulumi's own Python language host, wherever it is on PATH (outside .tools/bin), always wins; otherwise
@@ -98,30 +82,27 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && ambient=$(command -v pulumi 2>/dev/null) 
 fi
 
 if [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-resource-pulumi-python" ]; then
-  place_into_bin "$cache/bin"
+  place_into_bin "$cache/bin"/*
   echo "engine: pulumi v$version from cache $cache"
   install_language_host
   install_provider_host "$cache/bin/pulumi-resource-pulumi-python"
   exit 0
 fi
 
+# The release's own scripts, as Pulumi's release packaging copies them next to the binaries.
+install_release_scripts() {
+  local sdk_dir
+  sdk_dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/bin/"
+  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
+}
+
 command -v go >/dev/null || { echo "engine: Go is needed to build the Pulumi CLI (see README)" >&2; exit 1; }
 echo "engine: building pulumi v$version from Go modules (a few minutes, once per machine)"
 start=$(date +%s)
-staging="$cache.tmp.$$"
-rm -rf "$staging" && mkdir -p "$staging/bin"
-(
-  cd "$tools_module"
-  GOFLAGS=-mod=mod GOBIN="$staging/bin" go install -trimpath \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  sdk_dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-  # The release's own scripts, as Pulumi's release packaging copies them next to the binaries.
-  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/bin/"
-  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
-)
-rm -rf "$cache" && mv "$staging" "$cache"
-place_into_bin "$cache/bin"
+build_into_cache github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" install_release_scripts
+place_into_bin "$cache/bin"/*
 echo "engine: built pulumi v$version in $(( $(date +%s) - start ))s into $cache"
 install_language_host
 install_provider_host "$cache/bin/pulumi-resource-pulumi-python"

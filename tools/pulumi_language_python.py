@@ -319,7 +319,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.add_argument(f"-{obsolete}", f"--{obsolete}", default="", help=argparse.SUPPRESS)
     rest = list(argv)
     engine_address = rest.pop() if rest and re.fullmatch(r"[^-].*:\d+", rest[-1]) else ""
-    ours = []
+    host_args = []
     while rest:
         arg = rest.pop(0)
         flag = re.fullmatch(r"--?(v|logtostderr|alsologtostderr|logflow|log_dir|stderrthreshold|vmodule)(=.*)?", arg)
@@ -327,8 +327,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             if flag[1] == "v" and flag[2] is None and rest and rest[0].isdigit():
                 rest.pop(0)
             continue
-        ours += arg.split("=", 1) if arg.startswith("-") and "=" in arg else [arg]
-    known = parser.parse_args(ours)
+        host_args += arg.split("=", 1) if arg.startswith("-") and "=" in arg else [arg]
+    known = parser.parse_args(host_args)
     known.engine_address = engine_address
     return known
 

@@ -43,10 +43,6 @@ class TwilioSettings(HttpSettings):
         return PUBLIC_HOSTS[service]
 
 
-def boolean(value: bool) -> str:
-    return "true" if value else "false"
-
-
 class TwilioClient(HttpClient):
     error = TwilioApiError
     settings: TwilioSettings

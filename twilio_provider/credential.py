@@ -8,10 +8,10 @@ import secrets
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -21,7 +21,8 @@ from .errors import TwilioApiError
 SCHEMA = Schema(
     Field("credential_list_sid", replaces=True),  # in the path, not the form
     Field("username", "Username", replaces=True, check=rules.username_problem),  # Twilio cannot rename one
-    # Write-only: Twilio never returns it, state keeps a salted digest instead, and `diff` compares that.
+    # Write-only: Twilio never returns it. State keeps it (encrypted) only among the inputs; the outputs hold a
+    # salted digest of it instead, which `diff` compares.
     Field("password", "Password", response="", secret=True, compared=False, check=rules.password_problem),
     Field("sid", output_only=True),
     Field("password_salt", response="", secret=True, output_only=True),
@@ -31,7 +32,7 @@ SCHEMA = Schema(
 
 
 def password_digest(salt: str, password: str) -> str:
-    """What state keeps instead of the password: enough to notice our own change, nothing to recover it."""
+    """What the outputs keep instead of the password: enough to notice our own change, nothing to recover it."""
     return hmac.new(salt.encode(), password.encode(), hashlib.sha256).hexdigest()
 
 
@@ -53,7 +54,7 @@ class CredentialProvider(TwilioProvider):
             result.detailed_diff["password"] = ("update", True)  # state keeps no password: the old input's
         return result
 
-    def _outs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:
+    def _outputs(self, props: dict[str, Any], body: dict[str, Any], salt: str) -> dict[str, Any]:
         outs = {key: value for key, value in props.items() if key != "password"}  # never the plain value
         outs.update(SCHEMA.from_api(body))
         outs.update({"password_salt": salt, "password_digest": password_digest(salt, props["password"])})
@@ -79,12 +80,12 @@ class CredentialProvider(TwilioProvider):
 
         found = find()
         if found is not None:
-            # Its password cannot be read back, so it cannot differ visibly: set ours, and it is this one.
-            form = SCHEMA.to_api(props, only=["password"])
+            # Its password cannot be read back, so it cannot differ visibly: set the config's, and it is this one.
+            form = SCHEMA.form_params(props, only=["password"])
             body = self.client.post(*self._path(props["credential_list_sid"], found["sid"]), form)
         else:  # found after a lost answer: made by that very request, with this password
-            body = takeover.create_once(lambda: self.client.create(service, path, SCHEMA.to_api(props)), find)
-        return CreateResult(body["sid"], self._outs(props, body, secrets.token_hex(16)))
+            body = takeover.create_once(lambda: self.client.create(service, path, SCHEMA.form_params(props)), find)
+        return CreateResult(body["sid"], self._outputs(props, body, secrets.token_hex(16)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*self._path(props["credential_list_sid"], id_))
@@ -101,20 +102,14 @@ class CredentialProvider(TwilioProvider):
         return ReadResult(id_, {**props, **SCHEMA.from_api(body)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        form = SCHEMA.to_api(news, only=["password"])  # the only thing Twilio lets us change
+        form = SCHEMA.form_params(news, only=["password"])  # the only thing Twilio lets us change
         body = self.client.post(*self._path(news["credential_list_sid"], id_), form)
-        return UpdateResult(self._outs(news, body, secrets.token_hex(16)))
+        return UpdateResult(self._outputs(news, body, secrets.token_hex(16)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.client.delete_if_exists(*self._path(props["credential_list_sid"], id_))
 
 
-class Credential(Resource, module="twilio", name="Credential"):
+class Credential(SchemaResource, module="twilio", name="Credential", schema=SCHEMA, provider=CredentialProvider):
     sid: pulumi.Output[str]
     username: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SCHEMA.secrets))
-        super().__init__(
-            CredentialProvider(), name, {"sid": None, "password_digest": None, "password_salt": None, **props}, opts
-        )

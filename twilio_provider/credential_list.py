@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -34,14 +34,14 @@ class CredentialListProvider(TwilioProvider):
         if not olds and not result.failures and isinstance(name, str):
             found = self._find(name)
             trunk_sid = result.inputs.get("trunk_sid")
-            problem = self._refusal(found, result.inputs) if found and isinstance(trunk_sid, str) else None
+            problem = self._why_list_not_taken(found, result.inputs) if found and isinstance(trunk_sid, str) else None
             if problem:
                 result.failures.append(CheckFailure("friendly_name", problem))
             elif found:
                 result.inputs[takeover.TAKING_OVER] = takeover.taking_over(found["sid"])
         return result
 
-    def _refusal(self, found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    def _why_list_not_taken(self, found: dict[str, Any], props: dict[str, Any]) -> str | None:
         """Why a list found by our name is not ours to take: another trunk uses it (unless adopt says share)."""
         if props.get(takeover.ADOPT):
             return None
@@ -74,17 +74,17 @@ class CredentialListProvider(TwilioProvider):
             return self._find(props["friendly_name"])
 
         found = find()
-        problem = self._refusal(found, props) if found else None
+        problem = self._why_list_not_taken(found, props) if found else None
         if problem:
             raise takeover.AlreadyExists(problem)
-        body = found or takeover.create_once(lambda: self.client.create(service, path, SCHEMA.to_api(props)), find)
+        body = found or takeover.create_once(lambda: self.client.create(service, path, SCHEMA.form_params(props)), find)
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         body = self.client.fetch_or_none(*self._path(id_))
         if body is None and isinstance(props.get("friendly_name"), str):
             body = self._find(props["friendly_name"])  # deleted and made again by hand: ours, under a new id
-            if body is not None and self._refusal(body, {**props, takeover.ADOPT: False}):
+            if body is not None and self._why_list_not_taken(body, {**props, takeover.ADOPT: False}):
                 body = None  # another trunk's list of that name: ours is gone
         if body is None:
             return ReadResult(None, {})
@@ -92,19 +92,18 @@ class CredentialListProvider(TwilioProvider):
         return ReadResult(body["sid"], outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        body = self.client.post(*self._path(id_), SCHEMA.to_api(news))
+        body = self.client.post(*self._path(id_), SCHEMA.form_params(news))
         return UpdateResult({**news, **SCHEMA.from_api(body)})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.client.delete_if_exists(*self._path(id_))
 
 
-class CredentialList(Resource, module="twilio", name="CredentialList"):
+class CredentialList(
+    SchemaResource, module="twilio", name="CredentialList", schema=SCHEMA, provider=CredentialListProvider
+):
     sid: pulumi.Output[str]
     friendly_name: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(CredentialListProvider(), name, {"sid": None, **props}, opts)
 
 
 # Stacks deployed before the credential had a module of its own refer to its provider here.

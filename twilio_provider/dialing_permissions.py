@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from provider_kit.diff import NamedDiff, named
+from provider_kit.diff import NamedDiff, detailed_diff_of
 from stack import rules
 
 from . import paths
@@ -104,7 +104,9 @@ class DialingPermissionsProvider(TwilioProvider):
         changed = sorted(wanted) != sorted(olds.get("countries") or []) or not set(wanted) <= live
         # The refresh reported the countries still on as the `countries` input: the plan shows which go back on.
         countries = ["countries"] if changed else []
-        return NamedDiff(changes=changed, replaces=[], detailed_diff=named(countries, old_is_input=countries))
+        return NamedDiff(
+            changes=changed, replaces=[], detailed_diff=detailed_diff_of(countries, old_is_input=countries)
+        )
 
     def _converge(
         self, client: TwilioClient, wanted: list[str], before: dict[str, bool], previously: list[str]

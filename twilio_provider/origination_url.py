@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -42,7 +42,7 @@ class OriginationUrlProvider(TwilioProvider):
             result.detailed_diff["other_urls"] = ("delete", False)
         return result
 
-    def _others(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:
+    def _other_urls(self, trunk_sid: str, own_sid: str) -> list[dict[str, Any]]:
         urls = self.client.paginate(*paths.origination_urls(trunk_sid), "origination_urls")
         return [dict(url) for url in urls if url.get("sid") != own_sid]
 
@@ -65,14 +65,14 @@ class OriginationUrlProvider(TwilioProvider):
                 "Twilio",
             )
             if differences:
-                found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.to_api(props))
+                found = client.post(*paths.origination_urls(trunk_sid, found["sid"]), SCHEMA.form_params(props))
             # Taken over, nothing deleted now; other URLs on the trunk show in the next preview.
-            others = sorted(url["sip_url"] for url in self._others(trunk_sid, found["sid"]))
+            others = sorted(url["sip_url"] for url in self._other_urls(trunk_sid, found["sid"]))
             return CreateResult(found["sid"], {**props, **SCHEMA.from_api(found), "other_urls": others})
         body = takeover.create_once(
-            lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.to_api(props)), find
+            lambda: client.create(*paths.origination_urls(trunk_sid), SCHEMA.form_params(props)), find
         )
-        others = sorted(url["sip_url"] for url in self._others(trunk_sid, body["sid"]))
+        others = sorted(url["sip_url"] for url in self._other_urls(trunk_sid, body["sid"]))
         return CreateResult(body["sid"], {**props, **SCHEMA.from_api(body), "other_urls": others})
 
     def _find(self, trunk_sid: str, sip_url: Any) -> dict[str, Any] | None:
@@ -93,7 +93,7 @@ class OriginationUrlProvider(TwilioProvider):
         if body is None:
             return ReadResult(None, {})
         id_ = body["sid"]
-        others = sorted(url["sip_url"] for url in self._others(props["trunk_sid"], id_))
+        others = sorted(url["sip_url"] for url in self._other_urls(props["trunk_sid"], id_))
         outs = {**props, **SCHEMA.from_api(body), "other_urls": others}
         inputs = SCHEMA.read_inputs(outs)
         if not props.get("keep_others"):
@@ -104,8 +104,8 @@ class OriginationUrlProvider(TwilioProvider):
         client, trunk_sid = self.client, news["trunk_sid"]
         body = client.get(*paths.origination_urls(trunk_sid, id_))
         if SCHEMA.differences(SCHEMA.from_api(body), news):
-            body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.to_api(news))
-        others = self._others(trunk_sid, id_)
+            body = client.post(*paths.origination_urls(trunk_sid, id_), SCHEMA.form_params(news))
+        others = self._other_urls(trunk_sid, id_)
         if not news.get("keep_others"):
             for url in others:
                 client.delete_if_exists(*paths.origination_urls(trunk_sid, url["sid"]))
@@ -117,9 +117,8 @@ class OriginationUrlProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.origination_urls(props["trunk_sid"], id_))
 
 
-class OriginationUrl(Resource, module="twilio", name="OriginationUrl"):
+class OriginationUrl(
+    SchemaResource, module="twilio", name="OriginationUrl", schema=SCHEMA, provider=OriginationUrlProvider
+):
     sid: pulumi.Output[str]
     sip_url: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(OriginationUrlProvider(), name, {"sid": None, **props}, opts)

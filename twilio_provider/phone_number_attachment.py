@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 from stack import rules
 
 from . import paths
@@ -80,7 +80,8 @@ def on_another_trunk(number: dict[str, Any], trunk_sid: Any) -> str | None:
     return current if current and current != trunk_sid else None
 
 
-def refusal(phone_number: str, other_trunk: str) -> str:
+def attached_elsewhere_message(phone_number: str, other_trunk: str) -> str:
+    """The error for a number that another trunk holds, naming the switch that takes it over."""
     return (
         f"{phone_number} is attached to another trunk, {other_trunk}, which gets its calls. This stack takes a "
         f"number from another trunk only when told: set `takeOver: true` on {phone_number} in the stack config "
@@ -124,7 +125,9 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
             if body is not None and domain and str(body.get("domain_name") or "").lower() == str(domain).lower():
                 other = None
         if other and not inputs.get("take_over"):
-            result.failures.append(CheckFailure("phone_number", refusal(inputs["phone_number"], other)))
+            result.failures.append(
+                CheckFailure("phone_number", attached_elsewhere_message(inputs["phone_number"], other))
+            )
         return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
@@ -152,7 +155,9 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         trunk_sid = props["trunk_sid"]
         other = on_another_trunk(number, trunk_sid)
         if other and not props.get("take_over"):
-            raise TwilioApiError(409, refusal(props["phone_number"], other), "POST", client.url("trunking", ""))
+            raise TwilioApiError(
+                409, attached_elsewhere_message(props["phone_number"], other), "POST", client.url("trunking", "")
+            )
         self._attach(client, number, trunk_sid)
         outs = {**props, "phone_number_sid": number["sid"], "attached_trunk_sid": trunk_sid}
         return CreateResult(f"{trunk_sid}/{number['sid']}", outs)
@@ -196,9 +201,7 @@ class PhoneNumberAttachmentProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.trunk_phone_numbers(trunk_sid, number_sid))
 
 
-class PhoneNumberAttachment(Resource, module="twilio", name="PhoneNumberAttachment"):
+class PhoneNumberAttachment(
+    SchemaResource, module="twilio", name="PhoneNumberAttachment", schema=SCHEMA, provider=PhoneNumberAttachmentProvider
+):
     phone_number_sid: pulumi.Output[str]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        seeded = {"phone_number_sid": None, "attached_trunk_sid": None}
-        super().__init__(PhoneNumberAttachmentProvider(), name, {**seeded, **props}, opts)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema, optional
+from provider_kit.schema import Field, Schema, SchemaResource, optional
 from stack import rules
 
 from . import paths
@@ -68,12 +68,13 @@ def find_trunk(client: TwilioClient, domain_name: str) -> dict[str, Any] | None:
     return None
 
 
-def _refusal(found: dict[str, Any], props: dict[str, Any]) -> str | None:
+def _why_trunk_not_taken(found: dict[str, Any], props: dict[str, Any]) -> str | None:
+    """Why the trunk found with this domain may not be taken over (it differs and `adopt` is off), or None."""
     # Recording is written right after the trunk, by a request of its own: a run killed in between leaves a
     # trunk whose recording differs, and that is still this stack's leftover.
     recording = {f.name for f in SCHEMA.fields if f.group == "recording"}
     differences = [name for name in SCHEMA.differences(SCHEMA.from_api(found), props) if name not in recording]
-    return takeover.problem(
+    return takeover.why_not_taken(
         "trunk", props["domain_name"], found["sid"], differences, props.get(takeover.ADOPT), "Twilio"
     )
 
@@ -85,7 +86,7 @@ class TrunkProvider(TwilioProvider):
         if not olds and not result.failures and isinstance(domain, str):
             # A new trunk: one made by hand with this domain is refused here, at preview, or taken over.
             found = find_trunk(self.client, domain)
-            problem = _refusal(found, result.inputs) if found else None
+            problem = _why_trunk_not_taken(found, result.inputs) if found else None
             if problem:
                 result.failures.append(CheckFailure("domain_name", problem))
             elif found:
@@ -96,15 +97,16 @@ class TrunkProvider(TwilioProvider):
         return SCHEMA.diff(olds, news)
 
     def _apply_recording(self, client: TwilioClient, sid: str, props: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = client.post(*paths.trunk_recording(sid), SCHEMA.to_api(props, group="recording"))
+        body: dict[str, Any] = client.post(*paths.trunk_recording(sid), SCHEMA.form_params(props, group="recording"))
         return body
 
-    def _save(
+    def _write_trunk(
         self, client: TwilioClient, path: tuple[str, str], props: dict[str, Any], create: bool = False
     ) -> dict[str, Any]:
+        """Create or update the trunk's own fields (recording has an endpoint of its own): the trunk as answered."""
         try:
             send = client.create if create else client.post
-            body: dict[str, Any] = send(*path, SCHEMA.to_api(props))
+            body: dict[str, Any] = send(*path, SCHEMA.form_params(props))
             return body
         except TwilioApiError as error:
             if error.code == 21248:
@@ -119,7 +121,7 @@ class TrunkProvider(TwilioProvider):
         found = find_trunk(client, props["domain_name"])
         if found is None:
             body = takeover.create_once(
-                lambda: self._save(client, paths.trunks(), props, create=True),
+                lambda: self._write_trunk(client, paths.trunks(), props, create=True),
                 lambda: find_trunk(client, props["domain_name"]),
             )
             recording_differs = (props.get("recording_mode"), props.get("recording_trim")) not in (
@@ -127,11 +129,15 @@ class TrunkProvider(TwilioProvider):
                 (None, None),
             )
         else:
-            problem = _refusal(found, props)
+            problem = _why_trunk_not_taken(found, props)
             if problem:
                 raise takeover.AlreadyExists(problem)
             current = SCHEMA.from_api(found)
-            body = self._save(client, paths.trunk(found["sid"]), props) if SCHEMA.differences(current, props) else found
+            body = (
+                self._write_trunk(client, paths.trunk(found["sid"]), props)
+                if SCHEMA.differences(current, props)
+                else found
+            )
             recording_differs = any(current.get(k) != props.get(k) for k in ("recording_mode", "recording_trim"))
         sid = body["sid"]
         if recording_differs:
@@ -148,7 +154,7 @@ class TrunkProvider(TwilioProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client
         try:
-            body = self._save(client, paths.trunk(id_), news)
+            body = self._write_trunk(client, paths.trunk(id_), news)
         except TwilioApiError as error:
             renamed = olds.get("domain_name")
             if error.code == 21248 and renamed and renamed != news["domain_name"]:
@@ -172,13 +178,10 @@ class TrunkProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.trunk(id_))
 
 
-class Trunk(Resource, module="twilio", name="Trunk"):
+class Trunk(SchemaResource, module="twilio", name="Trunk", schema=SCHEMA, provider=TrunkProvider):
     """An Elastic SIP trunk. `domain_name` is the termination SIP URI host (`<prefix>.pstn.twilio.com`)."""
 
     sid: pulumi.Output[str]
     friendly_name: pulumi.Output[str]
     domain_name: pulumi.Output[str]
     secure: pulumi.Output[bool]
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TrunkProvider(), name, {"sid": None, **props}, opts)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from provider_kit import takeover
-from provider_kit.schema import Field, Schema
+from provider_kit.schema import Field, Schema, SchemaResource
 
 from . import paths
 from .base import TwilioProvider
@@ -45,6 +44,7 @@ class TrunkCredentialListProvider(TwilioProvider):
         self.client.delete_if_exists(*paths.trunk_credential_lists(trunk_sid, list_sid))
 
 
-class TrunkCredentialList(Resource, module="twilio", name="TrunkCredentialList"):
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TrunkCredentialListProvider(), name, props, opts)
+class TrunkCredentialList(
+    SchemaResource, module="twilio", name="TrunkCredentialList", schema=SCHEMA, provider=TrunkCredentialListProvider
+):
+    """The credential list's association with the trunk; its id is `<trunk SID>/<list SID>`."""

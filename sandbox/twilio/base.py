@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from ..server import ApiError, Emulator, Request
+from ..emulator import Emulator
+from ..routing import ApiError, Request
 from .params import Spec, error, not_found
 from .state import initial_state
 
@@ -22,38 +23,19 @@ Route = tuple[str, str, str, Callable[[Request], Any]]
 class TwilioBase(Emulator):
     name = "twilio"
 
-    def __init__(
-        self,
-        seed: dict[str, Any],
-        save: Callable[[dict[str, Any]], None] | None = None,
-        state: dict[str, Any] | None = None,
-    ):
-        super().__init__()
-        self.seed = seed
-        self.account_sid: str = seed["account_sid"]
-        self.auth_token: str = seed["auth_token"]
+    def seeded_state(self) -> dict[str, Any]:
+        return initial_state(self.seed, self.now())
+
+    def reset_credentials(self) -> None:
+        self.account_sid: str = self.seed["account_sid"]
+        self.auth_token: str = self.seed["auth_token"]
         self.api_keys: dict[str, str] = {}  # SK… → secret; made and revoked through control endpoints
-        self._save = save
-        self.state: dict[str, Any] = state if state is not None else initial_state(seed, self.now())
-        self._register_routes()
-
-    def _register_routes(self) -> None:
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        self.state = initial_state(self.seed, self.now())
-        self.auth_token = self.seed["auth_token"]
-        self.api_keys = {}
 
     def snapshot(self) -> dict[str, Any]:
         state = copy.deepcopy(self.state)
         for credential in state["credentials"].values():
             credential.pop("password_md5", None)  # Twilio keeps only a digest; so does the snapshot
         return state
-
-    def after_write(self) -> None:
-        if self._save:
-            self._save(self.state)
 
     def now(self) -> float:
         return time.time() + (self.state["clock_offset"] if hasattr(self, "state") else 0.0)

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import Any
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .base import Route
 from .pages import page_v2010
 from .params import PAGE_PARAMS, error, new_sid, not_found

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .base import Route
 from .pages import page_v1
 from .params import COUNTRY_FILTERS, PAGE_PARAMS, VOICE, error, not_found

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .credentials import CredentialRoutes
 from .dialing_permissions import DialingPermissionRoutes
 from .incoming_numbers import IncomingNumberRoutes

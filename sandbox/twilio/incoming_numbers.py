@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .base import Route
 from .pages import page_v2010
 from .params import INCOMING_UPDATE_PARAMS, PAGE_PARAMS, error

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .params import error
 
 

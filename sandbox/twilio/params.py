@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from ..server import ApiError
+from ..routing import ApiError
 
 TRUNKING = "https://trunking.twilio.com"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..server import Request, Response
+from ..routing import Request, Response
 from .base import Route
 from .pages import page_v1
 from .params import (
