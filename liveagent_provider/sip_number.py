@@ -16,7 +16,7 @@ from pulumi.dynamic import (
 )
 
 from provider_kit import takeover
-from provider_kit.base import ConfiguredProvider, MissingCredentials
+from provider_kit.base import ConfiguredProvider, MissingCredentials, stack_numbers
 from provider_kit.diff import as_int
 from provider_kit.schema import Field, Schema, form_value, optional
 from stack import api_settings, rules
@@ -45,8 +45,6 @@ SCHEMA = Schema(
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),
-    # Every number of this stack: one of them holding the prefix this one wants may be moved aside.
-    Field("stack_numbers", response="", default=[], compared=False),
     # The admin panel's SIP profile ("Twilio"), undocumented: copied into a number when it is created, from the
     # number `profile_from` names and/or the explicit values (which win); never compared or rewritten after.
     Field("profile_from", response="", default=None, compared=False, check=optional(rules.e164_problem)),
@@ -167,7 +165,10 @@ def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: 
 
 
 def ours(holder: dict[str, Any], props: dict[str, Any]) -> bool:
-    return any(rules.same_number(holder.get("number"), number) for number in props.get("stack_numbers") or [])
+    """Is the number holding a prefix one of this stack's (which may then be moved to a spare prefix)? The stack's
+    numbers come with the provider's configuration, once for all; a number's state held them before."""
+    numbers = stack_numbers() or props.get("stack_numbers") or []
+    return any(rules.same_number(holder.get("number"), number) for number in numbers)
 
 
 def held_elsewhere(holder: dict[str, Any], props: dict[str, Any]) -> str:
@@ -370,7 +371,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         if body is None:
             self.same_account(props)  # not another account's URL, where every number would look deleted
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
-        outs = {**props, **observed(client, body)}
+        # `stack_numbers` was every number's own copy of the stack's numbers; the provider holds them now.
+        outs = {**{k: v for k, v in props.items() if k != "stack_numbers"}, **observed(client, body)}
         inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
         return ReadResult(str(body["id"]), outs, inputs)
 
