@@ -1,9 +1,12 @@
 """The Pulumi program: one stack config converges the whole Twilio Elastic SIP Trunk ↔ LiveAgent setup."""
 
+import json
+
 import pulumi
 
 from components.integration import TwilioLiveAgentIntegration
 from provider_kit import pickler_guard
+from provider_kit.base import STACK_NUMBERS
 from stack import api_settings, preflight, sdk_patches
 from stack.config import EXIT_AFTER_SHOWING_ERROR, load
 
@@ -17,9 +20,11 @@ if refused:
     pulumi.log.error("\n".join(refused))
     raise SystemExit(EXIT_AFTER_SHOWING_ERROR)
 
-# An explicit provider with no inputs: the default one would be handed the whole stack config and keep it
-# in state; this one reads the APIs' settings at each command (api_settings), so state holds none of them.
-provider = pulumi.ProviderResource(api_settings.NAMESPACE, "apis", {})
+# An explicit provider: the default one would be handed the whole stack config and keep it in state; this one
+# reads the APIs' settings at each command (api_settings), so state holds none of them. Its one input is the
+# stack's numbers, kept once in state rather than in every number's (LiveAgent prefixes, provider_kit.base).
+numbers = {STACK_NUMBERS: json.dumps([entry.number for entry in config.numbers])}
+provider = pulumi.ProviderResource(api_settings.NAMESPACE, "apis", numbers)
 integration = TwilioLiveAgentIntegration("integration", config, pulumi.ResourceOptions(providers=[provider]))
 
 pulumi.export("trunkSid", integration.trunk_sid)

@@ -103,9 +103,8 @@ class TwilioLiveAgentIntegration(pulumi.ComponentResource):
             username=self.credentials.username,
             password=config.credentials.password,
             adopt=entry.adopt or config.adopt,
-            stack_numbers=tuple(n.number for n in config.numbers),
         )
-        # Twilio first: the LiveAgent number points at a credential and a route that already exist, so a changed
-        # password reaches Twilio before LiveAgent within one `pulumi up`.
-        after_twilio = pulumi.ResourceOptions(parent=self, depends_on=[attachment, self.credentials])
+        # Twilio first: the LiveAgent number points at a route that already exists (and, through its username
+        # input, at the credential), so a changed password reaches Twilio before LiveAgent within one `pulumi up`.
+        after_twilio = pulumi.ResourceOptions(parent=self, depends_on=[attachment])
         return LiveAgentSipNumber(f"{number_slug(entry.number)}-liveagent", args, after_twilio)

@@ -25,8 +25,6 @@ class LiveAgentSipNumberArgs:
     password: SecretStr
     adopt: bool = False
     """Take over a LiveAgent number with this E.164 made by hand (the number's `adopt`, or the stack's)."""
-    stack_numbers: tuple[str, ...] = ()
-    """Every number of the stack: one of them may be moved aside to free the prefix this one wants."""
 
 
 class LiveAgentSipNumber(pulumi.ComponentResource):
@@ -41,7 +39,7 @@ class LiveAgentSipNumber(pulumi.ComponentResource):
         )
         super().__init__("twilio-liveagent:liveagent:LiveAgentSipNumber", name, None, opts)
         handed_on = {"host": args.host, "username": args.username, "password": args.password, "adopt": args.adopt}
-        inputs = resource_inputs(SCHEMA, args.config, args.profile, **handed_on, stack_numbers=list(args.stack_numbers))
+        inputs = resource_inputs(SCHEMA, args.config, args.profile, **handed_on)
         self.sip_number = SipNumber(f"{name}-number", inputs, pulumi.ResourceOptions(parent=self))
         self.number_id = self.sip_number.number_id
         self.dial_prefix_formatted = self.sip_number.dial_prefix_formatted

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from provider_kit.base import stack_numbers
 from provider_kit.diff import as_int
 from stack import rules
 
@@ -97,8 +98,10 @@ def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: 
 
 
 def in_this_stack(holder: dict[str, Any], props: dict[str, Any]) -> bool:
-    """Whether a number (one holding a prefix) is one of this stack's (`stack_numbers`), which may be moved aside."""
-    return any(rules.same_number(holder.get("number"), number) for number in props.get("stack_numbers") or [])
+    """Whether a number (one holding a prefix) is one of this stack's, which may be moved aside. The stack's numbers
+    come with the provider's configuration, once for all; a number's state held them before (older stacks)."""
+    numbers = stack_numbers() or props.get("stack_numbers") or []
+    return any(rules.same_number(holder.get("number"), number) for number in numbers)
 
 
 def prefix_taken_message(holder: dict[str, Any], props: dict[str, Any]) -> str:

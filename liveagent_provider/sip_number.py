@@ -55,8 +55,6 @@ SCHEMA = Schema(
     Field("record_out_call", "record_out_call", default=False, decode=bool),
     Field("adopt", response="", default=False, compared=False),  # how to create, not a property of the number
     Field(takeover.TAKING_OVER, response="", default=None, compared=False),
-    # Every number of this stack: one of them holding the prefix this one wants may be moved aside.
-    Field("stack_numbers", response="", default=[], compared=False),
     # The admin panel's SIP profile ("Twilio"), undocumented: copied into a number when it is created, from the
     # number `profile_from` names and/or the explicit values (which win); never compared or rewritten after.
     Field("profile_from", response="", default=None, compared=False, check=optional(rules.e164_problem)),
@@ -270,7 +268,8 @@ class SipNumberProvider(ConfiguredProvider[LiveAgentClient]):
         if body is None:
             self.same_account(props)  # not another account's URL, where every number would look deleted
             return ReadResult(None, {})  # deleted in LiveAgent: the next up creates it again
-        outs = {**props, **observed(client, body)}
+        # `stack_numbers` was every number's own copy of the stack's numbers; the provider holds them now.
+        outs = {**{k: v for k, v in props.items() if k != "stack_numbers"}, **observed(client, body)}
         inputs = {**SCHEMA.read_inputs(outs), "adopt": props.get("adopt", False)}
         return ReadResult(str(body["id"]), outs, inputs)
 

@@ -8,6 +8,7 @@ gates (provider_kit.http), live in a per-process cache keyed by those settings.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 import threading
@@ -23,6 +24,17 @@ Client = TypeVar("Client")
 
 _clients: dict[tuple[Any, Hashable], Any] = {}
 _clients_lock = threading.Lock()
+
+
+# The provider's one input (see __main__.py): every number of the stack, once for all its resources, so that a
+# LiveAgent number holding a prefix another one wants can be told to be the stack's own.
+STACK_NUMBERS = "stackNumbers"
+_stack_numbers: list[str] = []
+
+
+def stack_numbers() -> list[str]:
+    """The stack's numbers, as the provider was configured with them (empty before it was)."""
+    return list(_stack_numbers)
 
 
 class MissingCredentials(RuntimeError):
@@ -119,15 +131,19 @@ class ConfiguredProvider(ResourceProvider, Generic[Client]):
             )
 
     def configure(self, req: ConfigureRequest) -> None:
-        # The config handed over here is the provider resource's inputs: nothing, for the explicit provider
-        # the program registers (and the whole stack config of the last deployment, for stacks from before
-        # it). Settings are read per command instead, in `settings`.
+        # The config handed over here is the provider resource's inputs: the stack's numbers, for the explicit
+        # provider the program registers (and the whole stack config of the last deployment, for stacks from
+        # before it). The APIs' settings are read per command instead, in `settings`.
         #
         # The SDK answers any exception of a provider with `traceback.format_exc()`, which the CLI shows
         # whole; without frames the user reads just the error, which names what to fix.
         if not os.environ.get("PROVIDER_TRACEBACKS"):
             sys.tracebacklimit = 0
         watch_engine(sys.argv)
+        # The SDK's Config keeps the inputs as they came (`get` would add the project's namespace to the key).
+        numbers = getattr(req.config, "_props", {}).get(STACK_NUMBERS)
+        if isinstance(numbers, str):
+            _stack_numbers[:] = json.loads(numbers)
 
     def settings(self) -> Hashable:
         """The API's settings from the environment or `pulumi-python:` config; raises MissingCredentials."""

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 SDK = "3.272.0"  # requirements.txt's pulumi; a release with other internals is left as it is
 MONITOR_GONE = "Resource monitor has terminated, shutting down"
-KEPT_FRAMES = 4  # of this project's own code, innermost first
+KEPT_FRAMES = 2  # of this project's own code, innermost first: where the resource is made, and what made it
 
 
 def install() -> None:

@@ -103,9 +103,14 @@ def test_a_stack_of_the_last_release_is_carried_on_with_no_replacement(tmp_path:
     try:
         sandbox.clear_counters()
         carried = changes(current.up().summary.resource_changes or {})
-        assert carried == {}, f"the new tree's code reads the old state as its own: {carried}"
+        # The provider takes the stack's numbers as its input (they were in every LiveAgent number's state).
+        assert carried == {"update": 1}, f"the new tree's code reads the old state as its own: {carried}"
         assert sandbox.writes() == 0, "nothing written by the first up of the new tree"
         after = sandbox.state("twilio"), sandbox.state("liveagent")
         assert identities(after) == identities(before), "the same trunk, list, credential, URL and numbers"
+        checkpoint = next(backend.rglob("stacks/*/carry.json")).read_text(encoding="utf-8")
+        assert '"stack_numbers"' not in checkpoint, "every number's copy of the stack's numbers is gone"
+        assert changes(current.up().summary.resource_changes or {}) == {}
+        assert sandbox.writes() == 0
     finally:
         current.stack.destroy()
