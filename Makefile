@@ -8,12 +8,17 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: setup venv engine stack demo demo-destroy sandbox discover preview up refresh destroy test test-live test-fast lint typecheck bench resilience clean
+.PHONY: setup venv engine actionlint stack demo demo-destroy sandbox discover preview up refresh destroy test test-live test-fast lint typecheck bench resilience clean
 STACK ?= dev
 ARGS ?=
 
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.txt | cut -c1-12)
 ENGINE_STAMP := .tools/.installed
-setup: venv $(ENGINE_STAMP) stack
+ACTIONLINT_STAMP := .tools/.actionlint-installed
+# What running the program needs (make demo, the plain Pulumi commands): requirements.txt, the engine, the dev stack.
+RUN := $(RUNTIME_STAMP) $(ENGINE_STAMP) stack
+# What a developer needs on top, for `make test`: the packages of tests, lint and type-check, and actionlint.
+setup: venv $(ENGINE_STAMP) stack $(ACTIONLINT_STAMP)
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
@@ -21,17 +26,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-engine: venv
+# The program's packages alone; nothing to install when the full venv above is current (it includes them).
+$(RUNTIME_STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -e $(STAMP) || $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.runtime-* && touch $@
+
+engine: $(RUNTIME_STAMP)
 	bash tools/install-engine.sh
-	bash tools/install-actionlint.sh
 	@touch $(ENGINE_STAMP)
 
-# As a prerequisite the engine is installed once (and again when its pins change), so the aliases below
+actionlint:
+	bash tools/install-actionlint.sh
+	@touch $(ACTIONLINT_STAMP)
+
+# As a prerequisite each tool is installed once (and again when its pins change), so the aliases below
 # print nothing of their own.
-# actionlint (tools/actionlint) comes with it: `make test` checks .github/workflows with it.
-$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum tools/install-engine.sh \
-		tools/actionlint/go.mod tools/actionlint/go.sum tools/install-actionlint.sh | $(STAMP)
+$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum tools/install-engine.sh | $(RUNTIME_STAMP)
 	bash tools/install-engine.sh
+	@touch $@
+
+# Only the tests use actionlint (tests/test_ci_workflows.py checks .github/workflows with it): `make setup` and so
+# `make test` build it, `make demo` does not wait for it.
+$(ACTIONLINT_STAMP): tools/actionlint/go.mod tools/actionlint/go.sum tools/install-actionlint.sh
 	bash tools/install-actionlint.sh
 	@touch $@
 
@@ -43,21 +60,21 @@ stack: $(ENGINE_STAMP)
 		env -u PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_CONFIG_PASSPHRASE=sandbox-demo \
 			pulumi stack init dev --no-select --non-interactive; fi
 
-demo: setup
+demo: $(RUN)
 	$(PY) -m deploy demo
 
-demo-destroy: setup
+demo-destroy: $(RUN)
 	$(PY) -m deploy demo-destroy
 
-sandbox: venv
+sandbox: $(RUNTIME_STAMP)
 	$(PY) -m deploy sandbox
 
 # A setup made by hand into Pulumi.$(STACK).yaml: make discover STACK=prod ARGS='--domain-prefix something'.
-discover: setup
+discover: $(RUN)
 	$(PY) -m deploy discover --stack $(STACK) $(ARGS)
 
 # Any stack: make preview STACK=prod ARGS=--diff; make up ARGS=--yes in CI. The CLI asks before it changes anything.
-preview up refresh destroy: setup
+preview up refresh destroy: $(RUN)
 	pulumi $@ --stack $(STACK) $(ARGS)
 
 lint: venv

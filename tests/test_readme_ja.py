@@ -1,7 +1,10 @@
-"""README.md and README.ja.md are kept in step: they name the same config keys and the same commands, carry the
-same code blocks, and every config key either names exists in the project (Pulumi.yaml or the pydantic models).
+"""The docs are kept in step: README.md and README.ja.md, and each page of docs/ and its Japanese twin
+(`docs/engine.md` and `docs/engine.ja.md`), name the same config keys and the same commands, carry the same code
+blocks and as many sections, and link to each other; every config key they name exists in the project (Pulumi.yaml or
+the pydantic models); every relative link of every README and docs page reaches a file (and a heading, for a
+`#fragment`); each README links every page of its language; the Layout table names every top-level entry.
 
-Fast: reads two files and introspects `stack_config`/`api_settings`; no engine, no sandbox.
+Fast: reads the Markdown files and introspects `stack_config`/`api_settings`; no engine, no sandbox.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import shlex
 import subprocess
 import types
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 import yaml
@@ -25,6 +30,22 @@ from stack import config as stack_config
 ROOT = Path(__file__).resolve().parent.parent
 EN = ROOT / "README.md"
 JA = ROOT / "README.ja.md"
+DOCS = ROOT / "docs"
+# The API notes are in English only: the facts the code cites by section (tests/test_docs_citations.py).
+ENGLISH_ONLY = {DOCS / "twilio-api.md", DOCS / "liveagent-api.md"}
+LAYOUT = DOCS / "layout.md", DOCS / "layout.ja.md"
+
+
+def _twin(page: Path) -> Path:
+    """docs/engine.md -> docs/engine.ja.md."""
+    return page.with_name(page.name.removesuffix(".md") + ".ja.md")
+
+
+GUIDE_PAGES = sorted(
+    path for path in DOCS.glob("*.md") if not path.name.endswith(".ja.md") and path not in ENGLISH_ONLY
+)
+PAIRS = [(EN, JA), *((page, _twin(page)) for page in GUIDE_PAGES)]
+MARKDOWN = sorted({EN, JA, *DOCS.glob("*.md")})
 
 PROJECT = stack_config.PROJECT  # twilio-liveagent
 PROVIDER = api_settings.NAMESPACE  # pulumi-python
@@ -242,15 +263,71 @@ def _environment_names() -> frozenset[str]:
     return frozenset(names)
 
 
+# ------------------------------------------------------------------ links and headings
+
+
+# An inline link or image: [text](target) or [text](target "title"); the text may hold one level of brackets.
+LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+def _links(text: str) -> list[str]:
+    """Link targets outside fenced blocks and code spans."""
+    prose = SPAN.sub(lambda match: "\0" * len(match.group(0)), _text_outside_fences(text))
+    return [match.group(1) for match in LINK.finditer(prose)]
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped (letters of any script stay), spaces to '-'."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading.strip().lower())
+    kept = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LMN")
+    return kept.replace(" ", "-")
+
+
+@functools.cache
+def _anchors(path: Path) -> frozenset[str]:
+    seen: dict[str, int] = {}
+    anchors = set()
+    for match in HEADING.finditer(_text_outside_fences(path.read_text(encoding="utf-8"))):
+        slug = _slug(match.group(2))
+        anchors.add(f"{slug}-{seen[slug]}" if slug in seen else slug)
+        seen[slug] = seen.get(slug, 0) + 1
+    return frozenset(anchors)
+
+
+def link_problem(page: Path, target: str) -> str | None:
+    """Why a link of `page` does not resolve, or None (links to other sites are not followed)."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
+        return None
+    path_part, _, fragment = target.partition("#")
+    destination = (page.parent / unquote(path_part)).resolve() if path_part else page
+    if not destination.exists():
+        return f"{target}: no file {destination.relative_to(ROOT) if destination.is_relative_to(ROOT) else destination}"
+    if not destination.is_relative_to(ROOT):
+        return f"{target}: outside the repository"
+    if fragment and destination.suffix == ".md" and unquote(fragment) not in _anchors(destination):
+        return f"{target}: {destination.name} has no heading with the anchor #{unquote(fragment)}"
+    return None
+
+
+def _headings(text: str) -> list[str]:
+    return [match.group(0) for match in HEADING.finditer(_text_outside_fences(text))]
+
+
 # ------------------------------------------------------------------ the tests
 
 
-def _difference(what: str, en: set[str], ja: set[str]) -> str:
-    lines = [f"README.md and README.ja.md name different {what}:"]
+def _pair_id(pair: tuple[Path, Path]) -> str:
+    return pair[0].relative_to(ROOT).as_posix()
+
+
+def _difference(what: str, pair: tuple[Path, Path], en: set[str], ja: set[str]) -> str:
+    english, japanese = (path.relative_to(ROOT).as_posix() for path in pair)
+    lines = [f"{english} and {japanese} name different {what}:"]
     if en - ja:
-        lines.append("  README.md has, README.ja.md lacks:\n    " + "\n    ".join(sorted(en - ja)))
+        lines.append(f"  {english} has, {japanese} lacks:\n    " + "\n    ".join(sorted(en - ja)))
     if ja - en:
-        lines.append("  README.ja.md has, README.md lacks:\n    " + "\n    ".join(sorted(ja - en)))
+        lines.append(f"  {japanese} has, {english} lacks:\n    " + "\n    ".join(sorted(ja - en)))
     return "\n".join(lines)
 
 
@@ -259,43 +336,109 @@ def texts() -> tuple[str, str]:
     return EN.read_text(encoding="utf-8"), JA.read_text(encoding="utf-8")
 
 
-def test_same_config_keys(texts: tuple[str, str]) -> None:
-    en, ja = (config_keys(text) for text in texts)
-    assert en == ja, _difference("config keys", en, ja)
+@pytest.fixture(params=PAIRS, ids=_pair_id)
+def pair(request: pytest.FixtureRequest) -> tuple[Path, Path]:
+    english, japanese = request.param
+    assert japanese.exists(), f"{english.relative_to(ROOT)} has no Japanese page {japanese.relative_to(ROOT)}"
+    return english, japanese
 
 
-def test_same_commands(texts: tuple[str, str]) -> None:
-    en, ja = (commands(text) for text in texts)
-    assert en == ja, _difference("commands", en, ja)
+def _read(pair: tuple[Path, Path]) -> tuple[str, str]:
+    english, japanese = pair
+    return english.read_text(encoding="utf-8"), japanese.read_text(encoding="utf-8")
 
 
-def test_same_code_blocks(texts: tuple[str, str]) -> None:
+def test_every_page_has_its_japanese_twin() -> None:
+    """docs/ holds guide pages in pairs (the API notes, in English, apart); a page without its twin fails here."""
+    assert len(GUIDE_PAGES) >= 10, "the guide pages were not found: have they moved?"
+    japanese = {path for path in DOCS.glob("*.ja.md")}
+    assert not {_twin(page) for page in GUIDE_PAGES} ^ japanese, (
+        "docs/ pages without their other language: "
+        + ", ".join(sorted(path.name for path in {_twin(page) for page in GUIDE_PAGES} ^ japanese))
+    )
+
+
+def test_same_config_keys(pair: tuple[Path, Path]) -> None:
+    en, ja = (config_keys(text) for text in _read(pair))
+    assert en == ja, _difference("config keys", pair, en, ja)
+
+
+def test_same_commands(pair: tuple[Path, Path]) -> None:
+    en, ja = (commands(text) for text in _read(pair))
+    assert en == ja, _difference("commands", pair, en, ja)
+
+
+def test_same_code_blocks(pair: tuple[Path, Path]) -> None:
     """Commands, config and the errors the tool prints stay in English, block for block."""
-    en, ja = (_fences(text) for text in texts)
-    assert len(en) == len(ja), f"README.md has {len(en)} code blocks, README.ja.md {len(ja)}"
+    en, ja = (_fences(text) for text in _read(pair))
+    english, japanese = (path.name for path in pair)
+    assert len(en) == len(ja), f"{english} has {len(en)} code blocks, {japanese} {len(ja)}"
     for index, (ours, theirs) in enumerate(zip(en, ja, strict=True)):
-        assert ours == theirs, f"code block {index + 1} differs:\n--- README.md\n{ours[1]}--- README.ja.md\n{theirs[1]}"
+        assert ours == theirs, f"code block {index + 1} differs:\n--- {english}\n{ours[1]}--- {japanese}\n{theirs[1]}"
 
 
-def test_same_sections(texts: tuple[str, str]) -> None:
-    en, ja = ([line for line in text.splitlines() if re.match(r"#{2,3} ", line)] for text in texts)
-    assert len(en) == len(ja), "the READMEs have a different number of sections:\n" + "\n".join(
+def test_same_sections(pair: tuple[Path, Path]) -> None:
+    en, ja = (_headings(text) for text in _read(pair))
+    levels = ([heading.split(" ", 1)[0] for heading in headings] for headings in (en, ja))
+    assert next(levels) == next(levels), f"{pair[0].name} and {pair[1].name} have different sections:\n" + "\n".join(
         f"{a!r:60} {b!r}" for a, b in zip(en + [""] * len(ja), ja + [""] * len(en), strict=False) if a or b
     )
 
 
-def test_each_links_to_the_other(texts: tuple[str, str]) -> None:
-    en, ja = texts
-    assert "(README.ja.md)" in "\n".join(en.splitlines()[:5]), "README.md links to README.ja.md at the top"
-    assert "(README.md)" in "\n".join(ja.splitlines()[:5]), "README.ja.md links to README.md at the top"
+def test_each_links_to_the_other(pair: tuple[Path, Path]) -> None:
+    english, japanese = pair
+    en, ja = _read(pair)
+    assert f"({japanese.name})" in "\n".join(en.splitlines()[:5]), f"{english.name} links to {japanese.name} at the top"
+    assert f"({english.name})" in "\n".join(ja.splitlines()[:5]), f"{japanese.name} links to {english.name} at the top"
 
 
-@pytest.mark.parametrize("readme", [EN, JA], ids=lambda path: path.name)
-def test_every_named_key_exists(readme: Path) -> None:
-    text = readme.read_text(encoding="utf-8")
+@pytest.mark.parametrize("page", MARKDOWN, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_relative_link_resolves(page: Path) -> None:
+    problems = [
+        problem for target in _links(page.read_text(encoding="utf-8")) if (problem := link_problem(page, target))
+    ]
+    assert not problems, f"{page.relative_to(ROOT)} has links that lead nowhere:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("readme", "pages"),
+    [(EN, GUIDE_PAGES + sorted(ENGLISH_ONLY)), (JA, [_twin(page) for page in GUIDE_PAGES])],
+    ids=["README.md", "README.ja.md"],
+)
+def test_each_readme_links_every_page_of_its_language(readme: Path, pages: list[Path]) -> None:
+    """A reader of either README alone finds every page in their language."""
+    linked = {
+        (readme.parent / unquote(target.partition("#")[0])).resolve()
+        for target in _links(readme.read_text(encoding="utf-8"))
+    }
+    missing = [page.relative_to(ROOT).as_posix() for page in pages if page.resolve() not in linked]
+    assert not missing, f"{readme.name} does not link: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("layout", LAYOUT, ids=lambda path: path.name)
+def test_the_layout_names_every_top_level_entry(layout: Path) -> None:
+    """One row per top-level entry of the repository (git ls-files), in both languages."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    entries = {name.split("/", 1)[0] for name in listed.splitlines()}
+    first_cells = [
+        line.split("|")[1] for line in layout.read_text(encoding="utf-8").splitlines() if line.startswith("| `")
+    ]
+    named = {span.split("/", 1)[0] for cell in first_cells for span in re.findall(r"`([^`]+)`", cell)}
+    assert len(entries) > 10, entries
+    assert not entries - named, f"{layout.name} lacks a row for: {', '.join(sorted(entries - named))}"
+    assert not named - entries, (
+        f"{layout.name} names what the repository does not have: {', '.join(sorted(named - entries))}"
+    )
+
+
+@pytest.mark.parametrize(
+    "page", [path for pair in PAIRS for path in pair], ids=lambda path: path.relative_to(ROOT).as_posix()
+)
+def test_every_named_key_exists(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
     keys = config_keys(text) | keys_in_commands(commands(text))
     problems = {key: problem for key in sorted(keys) if (problem := key_problem(key))}
-    assert not problems, f"{readme.name} names config keys the project does not have:\n" + "\n".join(
+    assert not problems, f"{page.relative_to(ROOT)} names config keys the project does not have:\n" + "\n".join(
         f"  {key}: {problem}" for key, problem in problems.items()
     )
 
@@ -322,3 +465,23 @@ def test_drift_is_caught(texts: tuple[str, str]) -> None:
     assert key_problem("TWILIO_API_TOKEN")
     for good in ("trunk.recording.mode", "numbers[0].takeOver", "pulumi-python:liveagent.rateLimit.requests"):
         assert key_problem(good) is None, good
+
+
+def test_a_broken_link_is_caught() -> None:
+    """Not vacuous: a moved page, a wrong anchor and a wrong folder are each reported; the pages' links are found."""
+    page = DOCS / "drift.md"
+    assert link_problem(page, "troubleshooting.md") is None
+    assert link_problem(page, "../README.md#known-limits") is None
+    anchor = "このフォルダーでの素の-pulumi"
+    assert link_problem(DOCS / "state.ja.md", f"engine.ja.md#{anchor}") is None
+    assert link_problem(DOCS / "state.ja.md", f"engine.ja.md#{quote(anchor)}") is None  # as a browser may write it
+    assert link_problem(page, "troubleshoot.md")
+    assert link_problem(page, "../README.md#known-limit")
+    assert link_problem(page, "docs/faults.md")
+    assert link_problem(page, "https://example.com/nowhere") is None  # other sites are not followed
+    assert _slug("Plain `pulumi` in this folder") == "plain-pulumi-in-this-folder"
+    assert _slug("Twilio エラー 21248：ターミネーションドメインが使用中、または保持期間中") == (
+        "twilio-エラー-21248ターミネーションドメインが使用中または保持期間中"
+    )
+    assert "[x](y.md)" not in _links("`[x](y.md)`") and _links("[x](y.md) and ![i](img.png)") == ["y.md", "img.png"]
+    assert sum(len(_links(path.read_text(encoding="utf-8"))) for path in MARKDOWN) > 50
