@@ -42,13 +42,13 @@ actionlint:
 
 # As a prerequisite each tool is installed once (and again when its pins change), so the aliases below
 # print nothing of their own.
-$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum tools/install-engine.sh | $(RUNTIME_STAMP)
+$(ENGINE_STAMP): tools/pulumi/go.mod tools/pulumi/go.sum tools/install-engine.sh tools/lib.sh | $(RUNTIME_STAMP)
 	bash tools/install-engine.sh
 	@touch $@
 
 # Only the tests use actionlint (tests/test_ci_workflows.py checks .github/workflows with it): `make setup` and so
 # `make test` build it, `make demo` does not wait for it.
-$(ACTIONLINT_STAMP): tools/actionlint/go.mod tools/actionlint/go.sum tools/install-actionlint.sh
+$(ACTIONLINT_STAMP): tools/actionlint/go.mod tools/actionlint/go.sum tools/install-actionlint.sh tools/lib.sh
 	bash tools/install-actionlint.sh
 	@touch $@
 
