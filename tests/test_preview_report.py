@@ -147,8 +147,8 @@ def test_a_failed_preview_is_rendered_with_its_error(make_stack: Any, sandbox: S
     assert code != 0
     markdown = report(plan)
     assert "**The preview failed.** Nothing was changed." in markdown, markdown
-    assert "LiveAgent number +815012345678: property department_name value {Nope} has a problem" in markdown
-    assert "no LiveAgent department is named 'Nope'" in markdown
+    assert "numbers[0].department: LiveAgent has no department named 'Nope'" in markdown, markdown
+    assert "department_name" not in markdown, "the error names the config key, not the provider's property"
     assert "Resource monitor has terminated" not in markdown
     assert "**Planned before the preview stopped:" in markdown
     assert_no_engine_words(markdown)

@@ -241,7 +241,9 @@ def test_a_number_the_account_does_not_own_is_never_bought(make_stack, sandbox: 
     stack = make_stack(config)
     with pytest.raises(auto.CommandError) as failed:
         stack.up()
-    assert "+815099999999 is not a number this Twilio account owns" in strip_ansi(str(failed.value))
+    told = strip_ansi(str(failed.value))
+    assert "+815099999999 is not a number of this Twilio account" in told, told
+    assert "remove it from numbers" in told and "never buys numbers" in told
     assert "CreateIncomingPhoneNumber" not in sandbox.counters("twilio")["by_route"]
 
 

@@ -31,10 +31,12 @@ DYNAMIC = {
     "number on the trunk": (
         "twilio:PhoneNumberAttachment$pulumi-python:dynamic/twilio:PhoneNumberAttachment::n815012345678-twilio-attachment"
     ),
-    "dialing baseline": "twilio:DialingPermissions$pulumi-python:dynamic/twilio:DialingBaseline::outbound-baseline",
+    # The permissions before the baseline: a baseline replaced first records the countries as the stack left them,
+    # and a replacement of the permissions after it would start from that (docs/drift.md says so).
     "dialing permissions": (
         "twilio:DialingPermissions$pulumi-python:dynamic/twilio:DialingPermissions::outbound-countries"
     ),
+    "dialing baseline": "twilio:DialingPermissions$pulumi-python:dynamic/twilio:DialingBaseline::outbound-baseline",
     "LiveAgent number": (
         "liveagent:LiveAgentSipNumber$pulumi-python:dynamic/liveagent:SipNumber::n815012345678-liveagent-number"
     ),
@@ -111,9 +113,10 @@ def test_resources_removed_from_state_are_taken_back_not_made_twice(
 ) -> None:
     stack, config = converged_stack(make_stack, sandbox)
     before = identities(sandbox)
-    # The trunk has dependants: the CLI asks for them to go from the state with it.
+    # Both have dependants (the LiveAgent numbers use the credential; most of the rest hangs from the trunk): the
+    # CLI asks for them to go from the state with them.
+    stack.cli("state", "delete", "--yes", "--target-dependents", urn(stack, "credential"))
     stack.cli("state", "delete", "--yes", "--target-dependents", urn(stack, "trunk"))
-    stack.cli("state", "delete", "--yes", urn(stack, "credential"))
     sandbox.clear_counters()
     stack.cli("up", "--yes", "--skip-preview")
     assert_whole(stack, sandbox, config, before, "state delete and up")
