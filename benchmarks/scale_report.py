@@ -171,6 +171,10 @@ def state_section(table: dict[str, Any]) -> list[str]:
         "",
         f"Checkpoint after the first up (the last run's), L = {latency} ms: {sizes}; per added number: {steps or '–'}.",
         "",
+    ]
+    for a, b in zip(ns, ns[1:], strict=False):
+        lines += [f"Per added number, N={a}→{b}: {largest(increment(states[a], states[b], int(b) - int(a)), 12)}.", ""]
+    lines += [
         f"Where N=10's {state['bytes']} B go ({state['resources']} resources; the fields cut across the types):",
         "",
         "| part | resources | bytes | share |",

@@ -69,7 +69,7 @@ def increment(low: dict[str, Any], high: dict[str, Any], numbers: int) -> dict[s
 
 def largest(step: dict[str, float], count: int = 6) -> str:
     """The parts that grow most per number, largest first."""
-    ranked = sorted(((v, k) for k, v in step.items() if k != "total" and v > 0), reverse=True)[:count]
+    ranked = sorted(((v, k) for k, v in step.items() if k != "total" and v >= 0.5), reverse=True)[:count]
     return "; ".join(f"{name} {value:.0f} B" for value, name in ranked)
 
 
