@@ -8,7 +8,9 @@ pause). Between the single phases the bench waits until LiveAgent's window has r
 each phase's time is its own; the back-to-back row waits for nothing. Per phase: wall time (median and spread of
 the runs), calls per API split into reads and writes, 429s, connections opened, the most requests in flight and
 the peak RSS of the CLI's process tree (sampled from /proc). A sequential script replays the first `up`'s
-requests one at a time in the same run (the baseline). Bounds, from the same run:
+requests one at a time in the same run (the baseline). After the first `up`: the checkpoint's bytes, per resource
+type and per field every resource repeats (scale_state), and the numbers the LiveAgent account holds. Bounds, from
+the same run:
   chain   the longest chain of dependent calls × L (a constant per phase, see CHAIN);
   rate    LiveAgent's calls beyond the first 180, at 180 a minute in a sliding window: call 181 no sooner than a
           minute after call 1 (so 253 calls need 60 s, not the 24 s that 73 calls at 3 a second would suggest);

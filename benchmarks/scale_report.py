@@ -4,11 +4,17 @@ and the table, JSON and plot written into the results folder."""
 from __future__ import annotations
 
 import json
+import math
 import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .scale_runs import APIS, BACK_TO_BACK, PHASES, RATE
+from liveagent_provider.client import NUMBERS_PAGE
+
+from .scale_runs import APIS, BACK_TO_BACK, PHASES, RATE, liveagent_calls
+from .scale_state import LINEAR_GOAL, PER_NUMBER_GOAL, grown, increment, largest
 
 # The longest chain of calls that wait for one another, per phase: a first `up` looks the trunk up, creates it,
 # looks the number up, attaches it, lists departments, looks the LiveAgent number up, creates it (the issue's 6,
@@ -63,7 +69,19 @@ def summarise(runs: list[dict[str, Any]], latency_ms: float, available: int) -> 
             statistics.median(run["first_up_without_checkpoints_s"] for run in runs), 2
         ),
         "baseline_calls": runs[-1]["baseline_calls"],
+        **after_first_up(runs),
         "runs": runs,
+    }
+
+
+def after_first_up(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The checkpoint's bytes (median) and breakdown (the last run's), and the LiveAgent account's size; None
+    where the runs did not measure them (a scale.json from before they were)."""
+    measured = all("state_bytes" in run for run in runs)
+    return {
+        "state_bytes": statistics.median(run["state_bytes"] for run in runs) if measured else None,
+        "state_breakdown": runs[-1]["state_breakdown"] if measured else None,
+        "liveagent_numbers": runs[-1].get("liveagent_numbers"),
     }
 
 
@@ -116,7 +134,9 @@ def markdown(results: dict[str, Any]) -> str:
                     f"{api}: {conn[api]['connections']} conn, {conn[api]['max_in_flight']} in flight" for api in APIS
                 )
             )
-        lines += ["| first up: connections / most in flight | " + " | ".join(cells) + " |", ""]
+        lines += ["| first up: connections / most in flight | " + " | ".join(cells) + " |"]
+        cells = [f"{by_n[n]['state_bytes']:.0f} B" if by_n[n].get("state_bytes") else "–" for n in ns]
+        lines += ["| checkpoint after the first up | " + " | ".join(cells) + " |", ""]
     lines += [
         "Bounds per cell (s): "
         + json.dumps(
@@ -127,8 +147,44 @@ def markdown(results: dict[str, Any]) -> str:
         ),
         "",
     ]
+    lines += state_section(results["table"])
     lines += ["### Goals", ""] + [f"- {goal}" for goal in results["goals"]]
     return "\n".join(lines) + "\n"
+
+
+def state_section(table: dict[str, Any]) -> list[str]:
+    """Checkpoint bytes per N, per added number, and where N=10's go (per resource type, per repeated field)."""
+    measured = {lat: {n: c for n, c in by_n.items() if c.get("state_breakdown")} for lat, by_n in table.items()}
+    latency = next((lat for lat in ("100", *measured) if "10" in measured.get(lat, {})), None)
+    if latency is None:
+        return ["### State per number", "", "No N=10 checkpoint measured in this run.", ""]
+    states = {n: cell["state_breakdown"] for n, cell in measured[latency].items()}
+    ns = sorted(states, key=int)
+    sizes = ", ".join(f"N={n} {states[n]['bytes']} B" for n in ns)
+    steps = ", ".join(
+        f"N={a}→{b} {increment(states[a], states[b], int(b) - int(a))['total']:.0f} B"
+        for a, b in zip(ns, ns[1:], strict=False)
+    )
+    state = states["10"]
+    lines = [
+        "### State per number",
+        "",
+        f"Checkpoint after the first up (the last run's), L = {latency} ms: {sizes}; per added number: {steps or '–'}.",
+        "",
+    ]
+    for a, b in zip(ns, ns[1:], strict=False):
+        lines += [f"Per added number, N={a}→{b}: {largest(increment(states[a], states[b], int(b) - int(a)), 12)}.", ""]
+    lines += [
+        f"Where N=10's {state['bytes']} B go ({state['resources']} resources; the fields cut across the types):",
+        "",
+        "| part | resources | bytes | share |",
+        "| --- | --- | --- | --- |",
+    ]
+    for kind, entry in sorted(state["by_type"].items(), key=lambda item: -item[1]["bytes"]):
+        lines.append(f"| {kind} | {entry['resources']} | {entry['bytes']} | {entry['bytes'] / state['bytes']:.1%} |")
+    for field, count in state["fields"].items():
+        lines.append(f"| field: {field} | all | {count} | {count / state['bytes']:.1%} |")
+    return [*lines, ""]
 
 
 def verdict(ok: bool, text: str, limit: str = "") -> str:
@@ -149,60 +205,175 @@ def first_up_limits(cell: dict[str, Any]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Goal:
+    needs: tuple[str, ...]  # the cells it compares, N at L = 100 ms
+    title: str  # what it asks, printed when a cell was not run or a run did not measure it
+    check: Callable[[dict[str, Any]], str]
+
+
 def goals(table: dict[str, Any]) -> list[str]:
     at = table.get("100") or {}
-    out = [*_goals_at_50(at), *_goals_at_200(at)]
-    return out or ["goals need N=1 and N=50 (and N=200) at L=100 ms: not run"]
+    out = []
+    for goal in GOALS:
+        missing = [n for n in goal.needs if n not in at]
+        out.append(f"not run: {goal.title} (needs N={', '.join(missing)} at L=100 ms)" if missing else goal.check(at))
+    return out
 
 
-def _goals_at_50(at: dict[str, Any]) -> list[str]:
-    if "50" not in at or "1" not in at:
-        return []
-    first50, first1 = at["50"]["phases"]["first up"], at["1"]["phases"]["first up"]
-    speedup = at["50"]["sequential_baseline_s"] / first50["median_s"]
-    ratio = first50["median_s"] / first1["median_s"]
-    noop50, noop1 = at["50"]["phases"]["no-op up"], at["1"]["phases"]["no-op up"]
-    calls = sum(noop50["calls"][api]["reads"] + noop50["calls"][api]["writes"] for api in APIS)
-    writes = sum(noop50["calls"][api]["writes"] for api in APIS)
-    noop_ratio = noop50["median_s"] / noop1["median_s"]
+def not_measured(title: str) -> str:
+    return f"not measured in this run: {title}"
+
+
+def total_calls(row: dict[str, Any]) -> int:
+    return sum(row["calls"][api]["reads"] + row["calls"][api]["writes"] for api in APIS)
+
+
+def noop_call_budget(cell: dict[str, Any]) -> int | None:
+    """15 calls, and one per page of the numbers the LiveAgent account holds (counted in the sandbox after the
+    first `up`: the seed's and the stack's), which a no-op `up` may list; None where the run did not count them."""
+    held = cell.get("liveagent_numbers")
+    return None if held is None else 15 + max(1, math.ceil(held / NUMBERS_PAGE))
+
+
+def _speedup_50(at: dict[str, Any]) -> str:
+    speedup = at["50"]["sequential_baseline_s"] / at["50"]["phases"]["first up"]["median_s"]
+    return verdict(
+        speedup >= 5,
+        f"first up N=50 is {speedup:.2f}× faster than the sequential baseline of its "
+        f"{at['50']['baseline_calls']} calls (goal ≥ 5×)",
+        first_up_limits(at["50"]),
+    )
+
+
+def _first_up_50_vs_1(at: dict[str, Any]) -> str:
+    ratio = at["50"]["phases"]["first up"]["median_s"] / at["1"]["phases"]["first up"]["median_s"]
+    return verdict(ratio <= 2, f"first up N=50 is {ratio:.2f}× N=1's (goal ≤ 2×)", first_up_limits(at["50"]))
+
+
+def _first_up_50_vs_engine(at: dict[str, Any]) -> str:
+    row = at["50"]["phases"]["first up"]
+    ratio = row["median_s"] / row["bounds_s"]["engine"]
+    return verdict(
+        ratio <= 1.6,
+        f"first up N=50 is {ratio:.2f}× its engine bound, {row['bounds_s']['engine']} s (goal ≤ 1.6×)",
+        first_up_limits(at["50"]),
+    )
+
+
+def _noop_calls(n: str) -> Callable[[dict[str, Any]], str]:
+    def check(at: dict[str, Any]) -> str:
+        row, budget = at[n]["phases"]["no-op up"], noop_call_budget(at[n])
+        text = f"no-op up N={n} makes {total_calls(row)} calls"
+        if budget is None:
+            return not_measured(f"{text} (goal ≤ 15 + one per page of the LiveAgent account: its size was not counted)")
+        pages = budget - 15
+        goal = f"goal ≤ {budget}: 15 + {pages} page(s) of {NUMBERS_PAGE} for {at[n]['liveagent_numbers']} numbers"
+        return verdict(total_calls(row) <= budget, f"{text} ({goal})", f"its calls: {calls_text(row['calls'])}")
+
+    return check
+
+
+def _noop_writes_50(at: dict[str, Any]) -> str:
+    writes = sum(at["50"]["phases"]["no-op up"]["calls"][api]["writes"] for api in APIS)
+    return verdict(writes == 0, f"no-op up N=50 writes {writes} times (goal 0)")
+
+
+def _noop_time(n: str, limit: float) -> Callable[[dict[str, Any]], str]:
+    def check(at: dict[str, Any]) -> str:
+        row = at[n]["phases"]["no-op up"]
+        ratio = row["median_s"] / at["1"]["phases"]["no-op up"]["median_s"]
+        return verdict(ratio <= limit, f"no-op up N={n} is {ratio:.2f}× N=1's (goal ≤ {limit:g}×)", binding(row))
+
+    return check
+
+
+def _back_to_back_50(at: dict[str, Any]) -> str:
     b2b = at["50"]["phases"][BACK_TO_BACK]["calls"]["liveagent"]["429s"]
-    return [
-        verdict(
-            speedup >= 5,
-            f"first up N=50 is {speedup:.2f}× faster than the sequential baseline of its "
-            f"{at['50']['baseline_calls']} calls (goal ≥ 5×)",
-            first_up_limits(at["50"]),
-        ),
-        verdict(ratio <= 2, f"first up N=50 is {ratio:.2f}× N=1's (goal ≤ 2×)", first_up_limits(at["50"])),
-        verdict(
-            calls <= 15,
-            f"no-op up N=50 makes {calls} calls (goal ≤ 15)",
-            "refresh reads each resource (issue 14 item 3)",
-        ),
-        verdict(writes == 0, f"no-op up N=50 writes {writes} times (goal 0)"),
-        verdict(noop_ratio <= 1.5, f"no-op up N=50 is {noop_ratio:.2f}× N=1's (goal ≤ 1.5×)", binding(noop50)),
-        verdict(b2b == 0, f"back-to-back runs at N=50 met {b2b} LiveAgent 429s (goal 0)"),
-    ]
+    return verdict(b2b == 0, f"back-to-back runs at N=50 met {b2b} LiveAgent 429s (goal 0)")
 
 
-def _goals_at_200(at: dict[str, Any]) -> list[str]:
-    if "200" not in at or "1" not in at:
-        return []
-    first200 = at["200"]["phases"]["first up"]
-    found = [verdict(first200["calls"]["liveagent"]["429s"] == 0, "first up N=200: 0 LiveAgent 429s")]
-    rate = first200["bounds_s"]["rate"]
-    if rate:
-        ratio = first200["median_s"] / rate
-        found.append(
-            verdict(
-                ratio <= 1.2,
-                f"first up N=200 is {ratio:.2f}× its LiveAgent rate bound (goal ≤ 1.2×)",
-                first_up_limits(at["200"]),
-            )
-        )
-    rss = first200["peak_rss_mb"] / at["1"]["phases"]["first up"]["peak_rss_mb"]
-    found.append(verdict(rss <= 2, f"peak RSS at N=200 is {rss:.2f}× N=1's (goal ≤ 2×)"))
-    return found
+def _first_up_200_429s(at: dict[str, Any]) -> str:
+    met = at["200"]["phases"]["first up"]["calls"]["liveagent"]["429s"]
+    return verdict(met == 0, f"first up N=200 met {met} LiveAgent 429s (goal 0)")
+
+
+def _first_up_200_vs_rate(at: dict[str, Any]) -> str:
+    row = at["200"]["phases"]["first up"]
+    text = "first up N=200 ≤ 1.2× its LiveAgent rate bound"
+    if not row["bounds_s"]["rate"]:
+        return not_measured(f"{text} (no rate bound: {liveagent_calls(row['calls'])} LiveAgent calls fit one window)")
+    ratio = row["median_s"] / row["bounds_s"]["rate"]
+    return verdict(
+        ratio <= 1.2,
+        f"first up N=200 is {ratio:.2f}× its LiveAgent rate bound (goal ≤ 1.2×)",
+        first_up_limits(at["200"]),
+    )
+
+
+def _rss_200(at: dict[str, Any]) -> str:
+    rss = at["200"]["phases"]["first up"]["peak_rss_mb"] / at["1"]["phases"]["first up"]["peak_rss_mb"]
+    return verdict(rss <= 2, f"peak RSS at N=200 is {rss:.2f}× N=1's (goal ≤ 2×)")
+
+
+STATE_PER_NUMBER = f"checkpoint bytes per added number from N=10 to N=50 after the first up ≤ {PER_NUMBER_GOAL} B"
+STATE_LINEAR = f"checkpoint bytes per added number from N=10 to 50 within {LINEAR_GOAL}× those from N=1 to 10"
+
+
+def state_steps(at: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]] | None:
+    """Bytes per added number from N=1 to 10 and from 10 to 50 (the last runs' checkpoints); None where a cell
+    lacks them (a scale.json from before they were measured)."""
+    cells = [at[n].get("state_breakdown") for n in ("1", "10", "50")]
+    if any(cell is None for cell in cells):
+        return None
+    one, ten, fifty = cells
+    return increment(one, ten, 9), increment(ten, fifty, 40)
+
+
+def _state_per_number(at: dict[str, Any]) -> str:
+    steps = state_steps(at)
+    if steps is None:
+        return not_measured(STATE_PER_NUMBER)
+    step = steps[1]
+    resources = (at["50"]["state_breakdown"]["resources"] - at["10"]["state_breakdown"]["resources"]) / 40
+    return verdict(
+        step["total"] <= PER_NUMBER_GOAL,
+        f"the checkpoint grows by {step['total']:.0f} B per added number from N=10 to 50 (goal ≤ {PER_NUMBER_GOAL} B)",
+        f"{resources:g} resources per number; per number: {largest(step)}",
+    )
+
+
+def _state_linear(at: dict[str, Any]) -> str:
+    steps = state_steps(at)
+    if steps is None:
+        return not_measured(STATE_LINEAR)
+    small, large = steps
+    ratio = large["total"] / small["total"] if small["total"] > 0 else float("inf")
+    return verdict(
+        ratio <= LINEAR_GOAL,
+        f"bytes per added number: {small['total']:.0f} B from N=1 to 10, {large['total']:.0f} B from 10 to 50, "
+        f"{ratio:.2f}× (goal ≤ {LINEAR_GOAL}×)",
+        f"what grew per number: {grown(small, large)}",
+    )
+
+
+# Issue 14's goals, then issue 26's (one rule for a no-op up's calls at every N).
+GOALS = (
+    Goal(("50",), "first up N=50 ≥ 5× faster than the sequential baseline", _speedup_50),
+    Goal(("1", "50"), "first up N=50 ≤ 2× N=1's", _first_up_50_vs_1),
+    Goal(("50",), "first up N=50 ≤ 1.6× its engine bound", _first_up_50_vs_engine),
+    Goal(("50",), "no-op up N=50 ≤ 15 calls + one per LiveAgent page", _noop_calls("50")),
+    Goal(("50",), "no-op up N=50 writes nothing", _noop_writes_50),
+    Goal(("1", "50"), "no-op up N=50 ≤ 1.5× N=1's", _noop_time("50", 1.5)),
+    Goal(("50",), "back-to-back runs at N=50 meet no LiveAgent 429", _back_to_back_50),
+    Goal(("200",), "first up N=200 meets no LiveAgent 429", _first_up_200_429s),
+    Goal(("200",), "first up N=200 ≤ 1.2× its LiveAgent rate bound", _first_up_200_vs_rate),
+    Goal(("1", "200"), "no-op up N=200 ≤ 1.3× N=1's", _noop_time("200", 1.3)),
+    Goal(("200",), "no-op up N=200 ≤ 15 calls + one per LiveAgent page", _noop_calls("200")),
+    Goal(("1", "200"), "peak RSS at N=200 ≤ 2× N=1's", _rss_200),
+    Goal(("1", "10", "50"), STATE_PER_NUMBER, _state_per_number),
+    Goal(("1", "10", "50"), STATE_LINEAR, _state_linear),
+)
 
 
 def plot(results: dict[str, Any], path: Path) -> bool:

@@ -21,6 +21,8 @@ from tests.conftest import base_config
 from tests.engine import EngineStack
 from tests.sandbox_client import SEED_ACCOUNT_SID, SEED_API_KEY, SEED_AUTH_TOKEN, Sandbox
 
+from . import scale_state
+
 APIS = ("twilio", "liveagent")
 PHASES = (
     "first up",
@@ -205,18 +207,20 @@ class Run:
         return calls
 
     def measure(self) -> dict[str, Any]:
-        phases, journal = self.single_phases()
+        phases, journal, after_first_up = self.single_phases()
         phases[BACK_TO_BACK] = self.back_to_back()
         unchecked = self.first_up_without_checkpoints()
         return {
             "phases": phases,
+            **after_first_up,
             "sequential_baseline_s": self.baseline(journal),
             "baseline_calls": len(journal),
             "first_up_without_checkpoints_s": unchecked,
         }
 
-    def single_phases(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Each single phase on one stack, paced apart; and the first `up`'s requests, in the order they came."""
+    def single_phases(self) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+        """Each single phase on one stack, paced apart; the first `up`'s requests, in the order they came; and
+        what the first `up` left (`after_first_up`)."""
         stack = self.fresh_stack("single")
         phases: dict[str, Any] = {}
 
@@ -231,13 +235,24 @@ class Run:
 
         phase("first up", lambda: timed_cli(stack, *UP), journal=True)
         journal = self.journal()
+        after_first_up = self.after_first_up(stack)
         phase("no-op up", lambda: timed_cli(stack, *UP))
         self.edit_in_console()
         phase("up after a console edit", lambda: timed_cli(stack, *UP))
         phase("preview", lambda: timed_cli(stack, "preview"))
         phase("preview --refresh=false", lambda: timed_cli(stack, "preview", "--refresh=false"))
         phase("destroy", lambda: timed_cli(stack, *DESTROY))
-        return phases, journal
+        return phases, journal, after_first_up
+
+    def after_first_up(self, stack: EngineStack) -> dict[str, Any]:
+        """The checkpoint's bytes and where they go; and how many numbers the LiveAgent account holds (the seed's
+        and the stack's: the pages a no-op `up` may list)."""
+        state = scale_state.measure(stack.backend, stack.name)
+        return {
+            "state_bytes": state["bytes"],
+            "state_breakdown": state,
+            "liveagent_numbers": len(self.sandbox.liveagent_numbers()),
+        }
 
     def journal(self) -> list[dict[str, Any]]:
         """The requests both APIs received since their journals were switched on, in the order they came."""
