@@ -101,7 +101,7 @@ test-live: setup
 
 # Seconds, no engine and no sandbox: rules, the wiring under Pulumi's mocks, the language host.
 FAST_TESTS := tests/test_units.py tests/test_api_settings.py tests/test_wiring.py tests/test_language_host.py tests/test_readme_ja.py \
-	tests/test_twilio_contract.py tests/test_docs_citations.py tests/test_bench_report.py
+	tests/test_twilio_contract.py tests/test_docs_citations.py tests/test_bench_report.py tests/test_liveagent_paging.py
 test-fast: venv
 	$(PY) -m pytest -q $(FAST_TESTS)
 

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from liveagent_provider.client import LiveAgentClient
-from liveagent_provider.errors import PageFull
 from stack import rules
 from twilio_provider import paths
 from twilio_provider.client import TwilioClient
@@ -192,14 +191,13 @@ def _liveagent_numbers(
     """Each number on the trunk with its one LiveAgent SIP number on this trunk's host: (config entry, host)."""
     on_trunk = [dict(n) for n in twilio.paginate(*paths.trunk_phone_numbers(trunk["sid"]), "phone_numbers")]
     departments = {str(d.get("department_id")): d.get("name") for d in liveagent.departments()}
-    listed = _all_liveagent_numbers(liveagent)
+    listed = liveagent.find_numbers({})  # every page: one read per 100 numbers, not one per number
     kept: list[tuple[dict[str, Any], str]] = []
     for number in sorted(on_trunk, key=lambda n: str(n.get("phone_number"))):
         e164 = str(number.get("phone_number"))
-        rows = listed if listed is not None else liveagent.find_numbers({"number": e164})
         matches = [
             r
-            for r in rows
+            for r in listed
             if rules.same_number(_plus(r.get("number")), e164) and r.get("type", SIP_NUMBER) == SIP_NUMBER
         ]
         reason = _why_left_out(e164, matches, prefix, kept)
@@ -225,13 +223,6 @@ def _liveagent_numbers(
 def _plus(number: Any) -> Any:
     """A LiveAgent number typed in the admin panel without its '+' (`815012345678`) is still that E.164."""
     return f"+{number}" if isinstance(number, str) and number.isdigit() else number
-
-
-def _all_liveagent_numbers(liveagent: LiveAgentClient) -> list[dict[str, Any]] | None:
-    try:
-        return liveagent.find_numbers({})
-    except PageFull:
-        return None  # more than a page: each number is asked for on its own
 
 
 def _why_left_out(e164: str, matches: list[dict[str, Any]], prefix: str, kept: list[tuple[dict[str, Any], str]]) -> str:

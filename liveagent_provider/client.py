@@ -16,13 +16,16 @@ from provider_kit.http import HttpClient, HttpSettings
 from provider_kit.retry import LIVEAGENT_RETRY, RetryPolicy
 from stack import rules
 
-from .errors import LiveAgentApiError, PageFull
+from .errors import LiveAgentApiError
 from .rate_limit import shared_limiter
 
 # A preview checks every number's department; departments change rarely, so a 30 s cache saves the
 # per-key request budget (LiveAgent allows 180 a minute) for the calls that matter.
 DEPARTMENTS_TTL_S = 30.0
-NUMBERS_PAGE = 100  # rows asked for in one phone-number listing (docs/liveagent-api.md §2.4: one _perPage=100 call)
+# Rows asked for in each request of a phone-number listing: no largest `_perPage` is documented, and 100 is
+# below the one value seen in use (docs/liveagent-api.md §2.4).
+NUMBERS_PAGE = 100
+NEXT_PAGE_HEADER = "next_page_cursor"  # the answer's header that holds the next request's `_cursor` (§2.4)
 _DEPARTMENTS: dict[tuple[str, object], tuple[float, list[dict[str, Any]]]] = {}
 _DEPARTMENTS_LOCK = threading.Lock()
 
@@ -63,20 +66,24 @@ class LiveAgentClient(HttpClient):
 
     # -- phone numbers
     def find_numbers(self, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The numbers matching `_filters`, from one page of `NUMBERS_PAGE` rows: the docs name `_cursor` but
-        not how a response gives the next one, and a filter on a number or prefix matches a handful. A full
-        page may hide more, so it is an error rather than a guess."""
-        params = {"_filters": json.dumps(dict(filters)), "_perPage": NUMBERS_PAGE}
-        found: list[dict[str, Any]] = self.request("GET", "/phone_numbers", params=params) or []
-        if len(found) >= NUMBERS_PAGE:
-            raise PageFull(
-                0,
-                f"{len(found)} or more LiveAgent numbers match {json.dumps(dict(filters))}, more than one page "
-                "shows; the filter did not narrow the list as expected",
-                "GET",
-                self.settings.api_base + "/phone_numbers",
-            )
-        return found
+        """Every number matching `_filters`, `NUMBERS_PAGE` a request: each answer's `next_page_cursor` header is
+        the next request's `_cursor`, until an answer has none or no rows (docs/liveagent-api.md §2.4). A short
+        page is not taken for the end, since only the header says more follow."""
+        url = self.settings.api_base + "/phone_numbers"
+        params: dict[str, Any] = {"_filters": json.dumps(dict(filters)), "_perPage": NUMBERS_PAGE}
+        found: list[dict[str, Any]] = []
+        sent: set[str] = set()
+        while True:
+            response = self.send("GET", url, params=params)
+            rows = response.json() if response.content else []
+            found.extend(rows or [])
+            cursor = response.headers.get(NEXT_PAGE_HEADER)
+            if not rows or not cursor:
+                return found
+            if cursor in sent:  # a cursor that comes round again would page forever
+                raise LiveAgentApiError(200, f"the cursor {cursor!r} came back a second time", "GET", url)
+            sent.add(cursor)
+            params = {**params, "_cursor": cursor}  # the cursor holds only an id: the filter goes again
 
     def get_number(self, number_id: str) -> dict[str, Any] | None:
         try:

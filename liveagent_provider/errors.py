@@ -29,7 +29,3 @@ class LiveAgentApiError(ApiError):
         if isinstance(error, requests.Timeout) and not isinstance(error, requests.ConnectionError):
             return cls(0, f"no answer in time ({error.__class__.__name__})", method, url)
         return cls(0, f"connection failed ({error.__class__.__name__})", method, url)
-
-
-class PageFull(LiveAgentApiError):
-    """More numbers match a filter than one page shows (the docs give no way to the next page)."""

@@ -1,7 +1,8 @@
 """The account's LiveAgent numbers as the SIP number provider looks them up, and dial prefixes made free.
 
 A number's natural key is its E.164 and no two numbers hold one dial prefix, so before a number is created or
-given a prefix the provider asks who has them; these lookups share one listing per run where one page holds it.
+given a prefix the provider asks who has them; these lookups share one listing of the account per run, read page
+by page (docs/liveagent-api.md §2.4).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from provider_kit.diff import as_int
 from stack import rules
 
 from .client import LiveAgentClient
-from .errors import LiveAgentApiError, PageFull
+from .errors import LiveAgentApiError
 
 NUMBER_TYPE = "S"  # a SIP number (the admin panel's "SIP phone number")
 # Fields a response adds, and `status`, which a whole-object PUT does not change: none of them is sent back.
@@ -26,34 +27,19 @@ def writable_fields(current: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in current.items() if k not in NOT_PUT}
 
 
-def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]] | None:
-    """Every number of the account from one listing that the lookups of a run share (a `lookups` snapshot:
-    "absent" and "free" answers hold past our own writes; "present" and "held" are confirmed fresh before
-    they are acted on), or None when one page cannot hold them (each lookup then asks on its own)."""
-
-    def listing() -> list[dict[str, Any]] | None:
-        try:
-            return client.find_numbers({})
-        except PageFull:
-            return None
-
-    found: list[dict[str, Any]] | None = client.snapshots.get(ACCOUNT_NUMBERS, listing, lookups=True)
+def account_numbers(client: LiveAgentClient) -> list[dict[str, Any]]:
+    """Every number of the account from one listing (ceil(N / NUMBERS_PAGE) requests) that the lookups of a run
+    share (a `lookups` snapshot: "absent" and "free" answers hold past our own writes; "present" and "held" are
+    confirmed fresh before they are acted on)."""
+    found: list[dict[str, Any]] = client.snapshots.get(ACCOUNT_NUMBERS, lambda: client.find_numbers({}), lookups=True)
     return found
 
 
 def _candidates(client: LiveAgentClient, column: str, value: Any, fresh: bool) -> list[dict[str, Any]]:
-    """Numbers to search for one with `column` = `value`: the run's listing of the account, or where one page
-    cannot hold it, one filtered call that this run's lookups share the same way (a number's check and its
-    create ask the same); `fresh`: one filtered call now. The caller compares each row itself."""
-    listed = None if fresh else account_numbers(client)
-    if listed is not None:
-        return listed
-    if fresh:
-        return client.find_numbers({column: value})
-    found: list[dict[str, Any]] = client.snapshots.get(
-        (column, value), lambda: client.find_numbers({column: value}), lookups=True
-    )
-    return found
+    """Numbers to search for one with `column` = `value`: the run's listing of the account; `fresh`: one filtered
+    listing now, which a filter keeps short. The caller compares each row itself (a filter's match is not
+    documented, §2.5)."""
+    return client.find_numbers({column: value}) if fresh else account_numbers(client)
 
 
 def find_number(client: LiveAgentClient, number: str, fresh: bool = False) -> dict[str, Any] | None:
@@ -75,15 +61,12 @@ def still_there(client: LiveAgentClient, listed: dict[str, Any], number: str) ->
 
 
 def numbers_on_host(client: LiveAgentClient, host: Any) -> dict[str, dict[str, Any]]:
-    """The SIP numbers on `host` by id, from one page; empty when that page cannot hold them all."""
+    """The SIP numbers on `host` by id, from one listing that every read of the run shares."""
     if not isinstance(host, str) or not host:
         return {}
 
     def listing() -> dict[str, dict[str, Any]]:
-        try:
-            return {str(n["id"]): n for n in client.find_numbers({"host": host, "type": NUMBER_TYPE})}
-        except PageFull:
-            return {}  # more numbers than a page: each read asks for its own
+        return {str(n["id"]): n for n in client.find_numbers({"host": host, "type": NUMBER_TYPE})}
 
     found: dict[str, dict[str, Any]] = client.snapshots.get(("numbers on host", host), listing)
     return found

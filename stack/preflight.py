@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from liveagent_provider.client import LiveAgentClient
-from liveagent_provider.errors import PageFull
 from provider_kit.http import AUTH_FAILURES, ApiError
 from stack import api_settings, rules
 from stack.config import PROJECT, StackConfig
@@ -90,10 +89,7 @@ def liveagent_problems(liveagent: LiveAgentClient, config: StackConfig) -> list[
         for index, entry in enumerate(config.numbers)
         if entry.department_name not in departments
     ]
-    try:
-        listed = liveagent.find_numbers({})
-    except PageFull:
-        return found  # more than a page: each number's own check looks its prefix up
+    listed = liveagent.find_numbers({})  # every page (docs/liveagent-api.md §2.4)
     ours = [entry.number for entry in config.numbers]
     for index, entry in enumerate(config.numbers):
         holder = next(

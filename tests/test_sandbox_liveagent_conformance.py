@@ -158,12 +158,30 @@ def test_get_list_filters_sort_and_one_page(sandbox: Sandbox) -> None:
     assert response.status_code == 200
     page = response.json()
     assert isinstance(page, list) and [n["name"] for n in page] == ["n4", "n3"]
-    # The docs name `_cursor` but not how a response hands one out: none is, and none is accepted.
-    assert not [h for h in response.headers if "cursor" in h.lower()]
+    # More follow, so the header is there; a cursor continues only the id order (docs/liveagent-api.md §2.4).
+    cursor = response.headers["next_page_cursor"]
+    assert api(sandbox, "GET", "/phone_numbers", params={"_cursor": cursor, "_sortField": "name"}).status_code == 400
     assert api(sandbox, "GET", "/phone_numbers", params={"_cursor": "c2"}).status_code == 400
     exact = api(sandbox, "GET", "/phone_numbers", params={"_filters": json.dumps([["number", "E", "+815012345672"]])})
     assert [n["name"] for n in exact.json()] == ["n2"]
     assert api(sandbox, "GET", "/phone_numbers", params={"_page": 1}).status_code == 400, "no _page on phone_numbers"
+
+
+def test_get_list_pages_by_the_next_page_cursor_header(sandbox: Sandbox) -> None:
+    # docs/liveagent-api.md §2.4 (S10): the header `next_page_cursor` goes back as `_cursor`, over real HTTP.
+    for index in range(5):
+        create(sandbox, number=f"+8150123456{70 + index}", dial_out_prefix=10 + index, name=f"n{index}")
+    seen: list[str] = []
+    params: dict[str, Any] = {"_perPage": 2}
+    for _ in range(5):
+        response = api(sandbox, "GET", "/phone_numbers", params=params)
+        assert response.status_code == 200, response.text
+        seen += [n["id"] for n in response.json()]
+        if "next_page_cursor" not in response.headers:
+            break
+        params = {**params, "_cursor": response.headers["next_page_cursor"]}
+    assert len(seen) == 5 and seen == sorted(seen), "every number once, in id order"
+    assert api(sandbox, "GET", "/phone_numbers", params={"_perPage": 101}).status_code == 400
 
 
 def test_put_is_json_and_replaces_the_whole_object(sandbox: Sandbox) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..routing import Request, Response
 from .base import LiveAgentBase
+from .paging import cursor_page, per_page
 from .params import (
     ADDITIONAL_OBJECTS,
     LIST_PARAMS,
@@ -71,9 +72,7 @@ class PhoneNumberRoutes(LiveAgentBase):
 
     def list_numbers(self, request: Request) -> Response:
         query = query_params(request, LIST_PARAMS)
-        per_page = int(query.get("_perPage", "10"))
-        if not 1 <= per_page <= 1000:
-            raise fail(400, "_perPage must be between 1 and 1000")
+        size = per_page(query.get("_perPage"))
         embed = frozenset(filter(None, query.get("additionalObjects", "").split(",")))
         if embed - ADDITIONAL_OBJECTS:
             raise fail(400, f"Unknown additionalObjects: {', '.join(sorted(embed - ADDITIONAL_OBJECTS))}")
@@ -85,12 +84,11 @@ class PhoneNumberRoutes(LiveAgentBase):
         direction = query.get("_sortDir", "ASC").upper()
         if direction not in ("ASC", "DESC"):
             raise fail(400, "_sortDir must be ASC or DESC")
+        # Ties in the sorted field fall back to the id, so a listing's order is the same on every request.
         rows.sort(key=lambda row: (str(row.get(sort_field) or ""), row["id"]), reverse=direction == "DESC")
-        if "_cursor" in query:
-            # The docs name `_cursor` but not how a response hands one out, so none is handed out here and
-            # no value can be valid: a client that pages on must find another documented way.
-            raise fail(400, "Invalid _cursor")
-        return Response(200, rows[:per_page])
+        by_id = sort_field == "id" and direction == "ASC"
+        page, headers = cursor_page(rows, query.get("_cursor"), size, by_id)
+        return Response(200, page, headers)
 
     def add_number(self, request: Request) -> Response:
         fields = form_fields(request)
