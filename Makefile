@@ -90,7 +90,7 @@ typecheck: venv
 # The live test's opt-in is left out here: `make test` runs it against the sandbox, `make test-live` for real.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup lint typecheck
-	env -u TWILIO_LIVEAGENT_LIVE_PREFIX -u TWILIO_LIVEAGENT_LIVE_NUMBER $(PY) -m pytest -v -n $(TEST_WORKERS) --dist loadgroup
+	env -u TWILIO_LIVEAGENT_LIVE_PREFIX -u TWILIO_LIVEAGENT_LIVE_NUMBER $(PY) -m pytest -v --durations=20 -n $(TEST_WORKERS) --dist loadgroup
 
 # The guide's lifecycle on real accounts (tests/test_live.py says what to export); it cleans up after itself.
 test-live: setup
