@@ -82,7 +82,7 @@ LABELS = {
     "taking_over": "taking over",
 }
 # Inputs that only steer the provider: not worth a reviewer's line unless they change.
-QUIET_ON_CREATE = frozenset({"adopt", "take_over", "keep_others", "stack_numbers", "baseline", "other_urls"})
+QUIET_ON_CREATE = frozenset({"adopt", "take_over", "keep_others", "baseline", "other_urls"})
 NOISE_DIAGNOSTICS = ("Resource monitor has terminated",)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from provider_kit.http import HttpClient, HttpSettings
+from provider_kit.http import HttpClient, HttpSettings, safe_url
 from provider_kit.retry import LIVEAGENT_RETRY, RetryPolicy
 from stack import rules
 
@@ -81,7 +81,7 @@ class LiveAgentClient(HttpClient):
             if not rows or not cursor:
                 return found
             if cursor in sent:  # a cursor that comes round again would page forever
-                raise LiveAgentApiError(200, f"the cursor {cursor!r} came back a second time", "GET", url)
+                raise LiveAgentApiError(200, f"the cursor {cursor!r} came back a second time", "GET", safe_url(url))
             sent.add(cursor)
             params = {**params, "_cursor": cursor}  # the cursor holds only an id: the filter goes again
 

@@ -82,9 +82,8 @@ def prefix_holder(client: LiveAgentClient, prefix: int, own_number: str, fresh: 
 
 def in_this_stack(holder: dict[str, Any], props: dict[str, Any]) -> bool:
     """Whether a number (one holding a prefix) is one of this stack's, which may be moved aside. The stack's numbers
-    come with the provider's configuration, once for all; a number's state held them before (older stacks)."""
-    numbers = stack_numbers() or props.get("stack_numbers") or []
-    return any(rules.same_number(holder.get("number"), number) for number in numbers)
+    come with the provider's configuration (`provider_kit.base.stack_numbers`), once for all."""
+    return any(rules.same_number(holder.get("number"), number) for number in stack_numbers())
 
 
 def prefix_taken_message(holder: dict[str, Any], props: dict[str, Any]) -> str:

@@ -110,6 +110,7 @@ def test_a_setup_made_by_hand_is_refused_at_preview_then_taken_over_with_adopt(
     ]
     assert any(refusal in text for refusal in refusals), text
     assert "pulumi config set adopt true" in text and "Traceback" not in text
+    assert "has a problem" not in text, "a check's refusal reaches the engine as its reason, without the property"
     assert sandbox.writes() == 0
 
     config["adopt"] = True
@@ -176,6 +177,7 @@ def test_a_number_on_another_trunk_is_refused_at_preview_unless_taken_over(
     assert code != 0
     assert f"+815012345679 is attached to another trunk, {other['sid']}" in text, text
     assert "`takeOver: true` on +815012345679" in text
+    assert "has a problem" not in text and "trunk_sid" not in text, "the reason alone, no internal property"
     assert sandbox.writes() == 0
 
     config["numbers"][1]["takeOver"] = True

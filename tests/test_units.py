@@ -253,7 +253,7 @@ def test_a_liveagent_number_is_found_by_comparing_it_not_by_the_first_hit() -> N
     from liveagent_provider.numbers import find_number
 
     class LooseFilter:  # a real filter may match more than the number asked for (e.g. as a substring)
-        snapshots = Snapshots()  # the account's listing, when one page holds it, is searched the same way
+        snapshots = Snapshots()  # the account's listing (every page of it) is searched the same way
 
         def find_numbers(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
             return [{"id": "1", "number": "+8150123456789"}, {"id": "2", "number": "+81 50-1234-5678"}]
