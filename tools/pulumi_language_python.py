@@ -366,7 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     # the same interrupt); an engine that is gone leaves nobody to report to, so its programs are stopped.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    stopped.wait()
+    # Waited for in short steps: a signal the kernel hands to one of gRPC's threads only flags the handler, which
+    # runs when this (main) thread next runs Python code; an endless wait would never get there.
+    while not stopped.wait(timeout=0.5):
+        pass
     if engine_gone.is_set():
         host.stop_programs()
     server.stop(grace=30).wait()
