@@ -47,13 +47,20 @@ def assert_quiet(shown: str) -> None:
         assert noise not in shown, shown
 
 
-def test_a_bad_config_is_reported_first_while_the_apis_do_not_answer(
+def deployed_then_unreachable(
     make_stack: Callable[..., EngineStack], sandbox: Sandbox
-) -> None:
+) -> tuple[EngineStack, dict[str, Any], dict[str, Any]]:
+    """A stack converged on the sandbox, its config, and the same config with both APIs' URLs unreachable."""
     config = base_config(sandbox)
     stack = make_stack(config)
     stack.cli("up", "--yes", "--skip-preview")
-    broken = unreachable(base_config(sandbox, config["trunk"]["domainPrefix"]))
+    return stack, config, unreachable(base_config(sandbox, config["trunk"]["domainPrefix"]))
+
+
+def test_a_bad_config_is_reported_first_while_the_apis_do_not_answer(
+    make_stack: Callable[..., EngineStack], sandbox: Sandbox
+) -> None:
+    stack, config, broken = deployed_then_unreachable(make_stack, sandbox)
     broken["numbers"][0]["dialPrefix"] = 1000
     stack.configure(broken)
     sandbox.clear_counters()
@@ -85,11 +92,9 @@ def test_an_api_that_does_not_answer_is_one_message_naming_it_and_its_url(
 def test_an_existing_stack_whose_apis_do_not_answer_keeps_its_state_and_says_so(
     make_stack: Callable[..., EngineStack], sandbox: Sandbox
 ) -> None:
-    config = base_config(sandbox)
-    stack = make_stack(config)
-    stack.cli("up", "--yes", "--skip-preview")
+    stack, config, broken = deployed_then_unreachable(make_stack, sandbox)
     before = stack.export()
-    stack.configure(unreachable(base_config(sandbox, config["trunk"]["domainPrefix"])))
+    stack.configure(broken)
     code, shown, seconds = preview(stack)
     assert code != 0
     assert "refresh: Twilio did not answer" in shown and "refresh: LiveAgent did not answer" in shown, shown
